@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import type { HandlerDeps } from "./handlers/handler-deps.js";
+import { querygateApp } from "./index.js";
+
+export const WEBHOOK_PATH = "/api/github/webhooks";
+export const HEALTH_PATH = "/healthz";
+
+export interface StartAppServerParams {
+  deps: HandlerDeps;
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  /** GitHub's REST base URL; null for api.github.com. */
+  baseUrl: string | null;
+  host: string;
+  port: number;
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+  /** Sim and tests: no retries or throttling, so one run's failures never leak into the next. */
+  deterministic?: boolean;
+  /** Readiness: whatever the app needs to serve (the state database). */
+  healthCheck: () => Promise<void>;
+}
+
+export interface AppServer {
+  url: string;
+  webhookUrl: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** The real app on a plain HTTP server: webhooks at WEBHOOK_PATH, readiness at HEALTH_PATH. */
+export async function startAppServer(params: StartAppServerParams): Promise<AppServer> {
+  const Octokit = params.deterministic
+    ? ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } })
+    : ProbotOctokit;
+  const probot = new Probot({
+    appId: params.appId,
+    privateKey: params.privateKey,
+    secret: params.webhookSecret,
+    ...(params.baseUrl ? { baseUrl: params.baseUrl } : {}),
+    logLevel: params.logLevel,
+    Octokit,
+  });
+  const middleware = await createNodeMiddleware(querygateApp(params.deps), { probot, webhooksPath: WEBHOOK_PATH });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === HEALTH_PATH && req.method === "GET") {
+      params.healthCheck().then(
+        () => json(res, 200, { status: "ok" }),
+        (error: unknown) => json(res, 503, { status: "unavailable", error: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
+    Promise.resolve(middleware(req, res, () => json(res, 404, { message: "Not Found" }))).catch((error: unknown) => {
+      probot.log.error({ err: error }, "request failed");
+      if (!res.headersSent) json(res, 500, { message: "internal error" });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(params.port, params.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = params.host === "0.0.0.0" ? "127.0.0.1" : params.host;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    webhookUrl: `${url}${WEBHOOK_PATH}`,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

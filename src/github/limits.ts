@@ -1,0 +1,16 @@
+/** GitHub's limits, in one place. Every renderer fits its output to these. */
+export const CHECK_RUN_SUMMARY_MAX_CHARS = 65535;
+export const CHECK_RUN_TEXT_MAX_CHARS = 65535;
+export const CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50;
+/** Our own bound on annotations per check run, so a huge request cannot cost hundreds of API calls. */
+export const CHECK_RUN_MAX_ANNOTATIONS = 500;
+export const CHECK_RUN_ACTIONS_MAX = 3;
+export const CHECK_RUN_ACTION_LABEL_MAX_CHARS = 20;
+export const CHECK_RUN_ACTION_DESCRIPTION_MAX_CHARS = 40;
+export const CHECK_RUN_ACTION_IDENTIFIER_MAX_CHARS = 20;
+export const ISSUE_COMMENT_MAX_CHARS = 65536;
+/** GitHub caps the files listed for one pull request at 3000. */
+export const PULL_REQUEST_FILES_MAX = 3000;
+export const PER_PAGE_MAX = 100;
+/** Name of the check run that carries querygate's verdict. */
+export const CHECK_NAME = "querygate";

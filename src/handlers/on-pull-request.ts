@@ -1,0 +1,22 @@
+import type { Context } from "probot";
+import { evaluatePullRequest, type EvaluateDeps } from "./evaluate-pull-request.js";
+import { handleDeliveryOnce } from "./handle-event.js";
+import type { HandlerDeps } from "./handler-deps.js";
+
+/** opened, synchronize, reopened, edited: (re)analyse the head commit. */
+export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_request">): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  if (pr.state !== "open") return;
+  const owner = repository.owner.login;
+  const repo = repository.name;
+  await handleDeliveryOnce({
+    context,
+    store: deps.store,
+    repo: repository.full_name,
+    pullNumber: pr.number,
+    work: async () => {
+      const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
+      await evaluatePullRequest(evaluate, { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url });
+    },
+  });
+}

@@ -1,0 +1,178 @@
+import { startAppServer } from "../app-server.js";
+import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
+import { openState } from "../store/open-state.js";
+import { openScenarioDatabases } from "./scenario-databases.js";
+import type { Scenario, ScenarioStep } from "./scenario-load.js";
+import { type SimulatorReport, startSimulator } from "./simulator.js";
+
+/** The secret the simulator signs with and the app verifies; scenarios never leave this machine. */
+const SIM_WEBHOOK_SECRET = "querygate-sim-secret";
+
+export interface StepRecord {
+  index: number;
+  step: string;
+  description: string;
+  deliveries: Array<{ id: string; event: string; action: string | null; status: number; ms: number }>;
+  pull_request: SimulatorReport["pull_requests"][number] | null;
+}
+
+export interface ScenarioReport extends SimulatorReport {
+  ok: boolean;
+  steps: StepRecord[];
+  targets: Array<{ name: string; database: string; seeded: boolean }>;
+  deliveries: number;
+  failed_deliveries: Array<{ id: string; event: string; action: string | null; status: number }>;
+  api_calls: { total: number; by_route: Record<string, number> };
+  violations: string[];
+}
+
+export interface RunScenarioParams {
+  scenario: Scenario;
+  /** An admin URL of a PostgreSQL server to create fresh databases on; embedded PostgreSQL when null. */
+  adminDatabaseUrl: string | null;
+  onStep?: (record: StepRecord) => void;
+  logLevel?: "warn" | "error" | "info" | "debug";
+}
+
+/** Runs the real app over HTTP against the simulator, one step at a time, and reports what GitHub would show. */
+export async function runScenario(params: RunScenarioParams): Promise<ScenarioReport> {
+  const { scenario } = params;
+  const [owner] = scenario.repo.split("/") as [string, string];
+  const databases = await openScenarioDatabases(params.adminDatabaseUrl);
+  const cleanups: Array<() => Promise<void>> = [() => databases.close()];
+  try {
+    const targets: ScenarioReport["targets"] = [];
+    for (const [name, target] of Object.entries(scenario.targets)) {
+      const url = target.databaseUrl ?? (await databases.createTarget({ name, seed: target.seed }));
+      process.env[targetEnvName(name)] = url;
+      targets.push({ name, database: new URL(url).pathname.slice(1), seeded: target.databaseUrl === null && target.seed !== null });
+    }
+
+    const state = await openState({ databaseUrl: databases.stateUrl, dataDir: ".querygate", log: () => {} });
+    cleanups.unshift(() => state.close());
+    const sim = await startSimulator({ owner });
+    cleanups.unshift(() => sim.close());
+    const dialect = await createPostgresDialect();
+    const app = await startAppServer({
+      deps: { store: state.store, dialect },
+      appId: sim.appId,
+      privateKey: sim.appPrivateKey,
+      webhookSecret: SIM_WEBHOOK_SECRET,
+      baseUrl: sim.apiBaseUrl,
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: params.logLevel ?? "warn",
+      deterministic: true,
+      healthCheck: async () => {
+        await state.pool.query("select 1");
+      },
+    });
+    cleanups.unshift(() => app.stop());
+    sim.setWebhookTarget(app.webhookUrl, SIM_WEBHOOK_SECRET);
+
+    setUpRepository(sim, scenario);
+
+    const steps: StepRecord[] = [];
+    for (const [i, step] of scenario.steps.entries()) {
+      const before = sim.deliveries.length;
+      const { verb, pr, description } = describeStep(step);
+      await performStep(sim, scenario.repo, step);
+      await sim.idle();
+      const report = sim.report();
+      const record: StepRecord = {
+        index: i + 1,
+        step: verb,
+        description,
+        deliveries: sim.deliveries.slice(before).map((d) => ({ ...d })),
+        pull_request: pr === null ? null : (report.pull_requests.find((p) => p.number === pr) ?? null),
+      };
+      steps.push(record);
+      params.onStep?.(record);
+    }
+
+    const final = sim.report();
+    const byRoute: Record<string, number> = {};
+    for (const call of sim.apiCalls) {
+      const key = `${call.method} ${call.route}`;
+      byRoute[key] = (byRoute[key] ?? 0) + 1;
+    }
+    const failed = sim.deliveries.filter((d) => d.status < 200 || d.status >= 300);
+    const violations = [...sim.violations];
+    return {
+      ...final,
+      ok: violations.length === 0 && failed.length === 0,
+      steps,
+      targets,
+      deliveries: sim.deliveries.length,
+      failed_deliveries: failed.map(({ id, event, action, status }) => ({ id, event, action, status })),
+      api_calls: { total: sim.apiCalls.length, by_route: byRoute },
+      violations,
+    };
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+/** Environment variable that carries a target's connection string, e.g. QUERYGATE_TARGET_ORDERS_PROD_URL. */
+export function targetEnvName(target: string): string {
+  return `QUERYGATE_TARGET_${target.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
+}
+
+type Sim = Awaited<ReturnType<typeof startSimulator>>;
+
+function setUpRepository(sim: Sim, scenario: Scenario): void {
+  const [owner] = scenario.repo.split("/") as [string, string];
+  sim.createRepo({ fullName: scenario.repo, defaultBranch: scenario.defaultBranch, files: nonNull(scenario.base) });
+  for (const [name, files] of Object.entries(scenario.branches)) {
+    sim.createBranch({ repo: scenario.repo, name, from: scenario.defaultBranch, files });
+  }
+  const collaborators = new Set(scenario.users);
+  for (const [slug, members] of Object.entries(scenario.teams)) {
+    sim.addTeam({ org: owner, slug, members });
+    for (const m of members) collaborators.add(m);
+  }
+  for (const step of scenario.steps) {
+    const p = Object.values(step)[0] as { author?: string; by?: string };
+    if (p.author) collaborators.add(p.author);
+  }
+  for (const login of collaborators) sim.addCollaborator({ repo: scenario.repo, login, permission: "write" });
+}
+
+async function performStep(sim: Sim, repo: string, step: ScenarioStep): Promise<void> {
+  if ("open_pr" in step) {
+    const s = step.open_pr;
+    await sim.openPullRequest({ repo, number: s.pr, author: s.author, files: s.files, base: s.base, title: s.title, body: s.body, fork: s.fork });
+  } else if ("push" in step) await sim.push({ repo, number: step.push.pr, author: step.push.author, files: step.push.files });
+  else if ("review" in step) await sim.review({ repo, number: step.review.pr, by: step.review.by, state: step.review.state, body: step.review.body });
+  else if ("dismiss" in step) await sim.dismissReview({ repo, number: step.dismiss.pr, by: step.dismiss.by });
+  else if ("comment" in step) await sim.comment({ repo, number: step.comment.pr, by: step.comment.by, body: step.comment.body });
+  else if ("click" in step) await sim.clickCheckRunAction({ repo, number: step.click.pr, by: step.click.by, action: step.click.action });
+  else if ("merge" in step) await sim.merge({ repo, number: step.merge.pr, by: step.merge.by });
+  else if ("close" in step) await sim.close({ repo, number: step.close.pr });
+  else if ("retarget" in step) await sim.retarget({ repo, number: step.retarget.pr, base: step.retarget.base });
+  else if ("redeliver" in step) await sim.redeliver(step.redeliver.last);
+}
+
+function describeStep(step: ScenarioStep): { verb: string; pr: number | null; description: string } {
+  const [verb, p] = Object.entries(step)[0] as [string, Record<string, unknown>];
+  const pr = typeof p.pr === "number" ? p.pr : null;
+  const who = (p.author ?? p.by) as string | undefined;
+  const files = p.files ? Object.keys(p.files as object).join(", ") : "";
+  const descriptions: Record<string, string> = {
+    open_pr: `${who} opens #${pr}${files ? `: ${files}` : ""}`,
+    push: `${who} pushes to #${pr}${files ? `: ${files}` : ""}`,
+    review: `${who} reviews #${pr}: ${p.state}`,
+    dismiss: `${who}'s review on #${pr} is dismissed`,
+    comment: `${who} comments on #${pr}: ${String(p.body).split("\n")[0]}`,
+    click: `${who} clicks "${p.action}" on #${pr}`,
+    merge: `${who} merges #${pr}`,
+    close: `#${pr} is closed`,
+    retarget: `#${pr} is retargeted to ${p.base}`,
+    redeliver: `GitHub redelivers the last ${p.last} deliveries`,
+  };
+  return { verb, pr, description: descriptions[verb] ?? verb };
+}
+
+function nonNull(files: Record<string, string | null>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter((e): e is [string, string] => e[1] !== null));
+}

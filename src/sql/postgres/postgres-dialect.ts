@@ -1,0 +1,59 @@
+import { SqlError } from "libpg-query";
+import { byteOffsetOfCodePoint, decodeSqlSource, firstTokenOffset, lineColumnAtByte } from "../source-text.js";
+import type { Analysis, Dialect, Statement } from "../statement.js";
+import { classifyStatement } from "./classify-statement.js";
+import { loadPostgresParser, parsePostgres, postgresParserVersion } from "./load-parser.js";
+
+/** Loads PostgreSQL's own grammar (WASM) and returns the dialect that analyses request files with it. */
+export async function createPostgresDialect(): Promise<Dialect> {
+  await loadPostgresParser();
+  const parserVersion = postgresParserVersion();
+  return {
+    name: "postgres",
+    parserVersion,
+    analyze: (source) => analyzePostgres(source, parserVersion),
+  };
+}
+
+function analyzePostgres(source: Uint8Array, parserVersion: string): Analysis {
+  const base = { dialect: "postgres", parserVersion };
+  const decoded = decodeSqlSource(source);
+  if (!decoded.ok) return { ...base, ok: false, error: decoded.error, statements: [] };
+  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+
+  let parsed: ReturnType<typeof parsePostgres>;
+  try {
+    parsed = parsePostgres(decoded.text);
+  } catch (error) {
+    const cursor = error instanceof SqlError ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
+    const at = lineColumnAtByte(bytes, byteOffsetOfCodePoint(decoded.text, cursor));
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...base, ok: false, error: { message, ...at }, statements: [] };
+  }
+  if (parsed.stmts.length === 0) {
+    return {
+      ...base,
+      ok: false,
+      error: { message: "the file holds no SQL statement (only comments or semicolons)", line: 1, column: 1 },
+      statements: [],
+    };
+  }
+
+  const statements: Statement[] = parsed.stmts.map((raw, index) => {
+    // The parser reports byte offsets; an absent location means 0 and an absent length means "to the end".
+    const byteStart = raw.stmt_location ?? 0;
+    const byteEnd = raw.stmt_len ? byteStart + raw.stmt_len : bytes.byteLength;
+    const text = bytes.subarray(byteStart, byteEnd).toString("utf8");
+    const tokenStart = Buffer.byteLength(text.slice(0, firstTokenOffset(text, 0, text.length)), "utf8");
+    const start = lineColumnAtByte(bytes, byteStart + tokenStart);
+    const end = lineColumnAtByte(bytes, Math.max(byteStart + tokenStart, byteEnd - 1));
+    const facts = classifyStatement(raw.stmt);
+    return {
+      index,
+      text,
+      ...facts,
+      span: { byteStart, byteEnd, line: start.line, column: start.column, endLine: end.line },
+    };
+  });
+  return { ...base, ok: true, statements };
+}

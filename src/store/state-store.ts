@@ -1,0 +1,125 @@
+import pg from "pg";
+import { STATE_SCHEMA } from "./migrations.js";
+
+export const STALE_DELIVERY_MS = 5 * 60_000;
+export const MAX_DELIVERY_ERROR_LENGTH = 4_000;
+const MAX_INT4 = 2_147_483_647;
+
+export type DeliveryOutcome = { ok: true } | { ok: false; error: string };
+
+export interface RecordedCheckRun {
+  checkRunId: number;
+  annotationsDigest: string;
+}
+
+export interface StateStore {
+  beginDelivery(delivery: {
+    id: string;
+    event: string;
+    action?: string | null;
+  }): Promise<"new" | "duplicate">;
+  finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  recordCheckRun(checkRun: {
+    repo: string;
+    headSha: string;
+    name: string;
+    checkRunId: number;
+    /** Digest of the annotations posted: GitHub appends annotations on update, so a change needs a new run. */
+    annotationsDigest: string;
+  }): Promise<void>;
+  findCheckRun(key: { repo: string; headSha: string; name: string }): Promise<RecordedCheckRun | null>;
+  withPullRequestLock<T>(pullRequest: { repo: string; pullNumber: number }, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface StateStoreOptions {
+  /** How long a delivery may stay "processing" before another attempt may take it over. */
+  staleDeliveryMs?: number;
+}
+
+export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {}): StateStore {
+  const staleDeliveryMs = options.staleDeliveryMs ?? STALE_DELIVERY_MS;
+
+  return {
+    async beginDelivery({ id, event, action }) {
+      // One statement, so concurrent calls for the same id are serialised by the row lock: the
+      // loser re-checks the WHERE against the winner's row and gets no row back.
+      // received_at is reset on a retake so the new attempt gets its own staleness window.
+      const result = await pool.query(
+        `insert into ${STATE_SCHEMA}.deliveries as d (id, event, action, status)
+         values ($1, $2, $3, 'processing')
+         on conflict (id) do update
+           set status = 'processing', attempts = d.attempts + 1, received_at = now(),
+               finished_at = null, error = null, event = excluded.event, action = excluded.action
+           where d.status = 'failed'
+              or (d.status = 'processing' and d.received_at < now() - make_interval(secs => $4::float8 / 1000))
+         returning d.id`,
+        [id, event, action ?? null, staleDeliveryMs],
+      );
+      return result.rowCount === 1 ? "new" : "duplicate";
+    },
+
+    async finishDelivery(id, outcome) {
+      const result = await pool.query(
+        `update ${STATE_SCHEMA}.deliveries
+         set status = $2, finished_at = now(), error = $3
+         where id = $1`,
+        [
+          id,
+          outcome.ok ? "done" : "failed",
+          outcome.ok ? null : outcome.error.slice(0, MAX_DELIVERY_ERROR_LENGTH),
+        ],
+      );
+      if (result.rowCount === 0) {
+        throw new Error(`delivery ${id} was never begun; call beginDelivery before finishDelivery`);
+      }
+    },
+
+    async recordCheckRun({ repo, headSha, name, checkRunId, annotationsDigest }) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.check_runs (repo, head_sha, name, check_run_id, annotations_digest)
+         values ($1, $2, $3, $4, $5)
+         on conflict (repo, head_sha, name) do update
+           set check_run_id = excluded.check_run_id, annotations_digest = excluded.annotations_digest,
+               updated_at = now()`,
+        [repo, headSha, name, checkRunId, annotationsDigest],
+      );
+    },
+
+    async findCheckRun({ repo, headSha, name }) {
+      const result = await pool.query<{ check_run_id: string; annotations_digest: string }>(
+        `select check_run_id, annotations_digest from ${STATE_SCHEMA}.check_runs
+         where repo = $1 and head_sha = $2 and name = $3`,
+        [repo, headSha, name],
+      );
+      const row = result.rows[0];
+      return row === undefined ? null : { checkRunId: Number(row.check_run_id), annotationsDigest: row.annotations_digest };
+    },
+
+    async withPullRequestLock({ repo, pullNumber }, fn) {
+      if (!Number.isInteger(pullNumber) || pullNumber < 1 || pullNumber > MAX_INT4) {
+        throw new Error(
+          `pull request number must be an integer between 1 and ${MAX_INT4}, got ${pullNumber}`,
+        );
+      }
+      // A client outside the pool: waiters parked on the lock must not use up the pool connections
+      // that the lock holder's fn needs, or they would deadlock each other.
+      const client = new pg.Client(pool.options);
+      // Errors on an idle connection are reported through the failing query instead.
+      client.on("error", () => undefined);
+      await client.connect();
+      // GitHub names are case-insensitive, so "Org/Repo" and "org/repo" are the same pull request.
+      const keys = [repo.toLowerCase(), pullNumber];
+      let locked = false;
+      try {
+        await client.query("select pg_advisory_lock(hashtext($1), $2)", keys);
+        locked = true;
+        return await fn();
+      } finally {
+        // A failed unlock is harmless: ending the session drops the lock too.
+        if (locked)
+          await client.query("select pg_advisory_unlock(hashtext($1), $2)", keys).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      }
+    },
+  };
+}

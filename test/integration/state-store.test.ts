@@ -1,0 +1,170 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS, runMigrations } from "../../src/store/migrations.js";
+import { createStateStore, type StateStore } from "../../src/store/state-store.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+const CONCURRENT_CALLS = 10;
+const HOLD_MS = 150;
+
+describe("state store", () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let store: StateStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: database.url });
+    await runMigrations(pool);
+    store = createStateStore(pool);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it("applies migrations once and skips them on the next run", async () => {
+    expect(await runMigrations(pool)).toEqual([]);
+    const { rows } = await pool.query<{ id: string }>(
+      "select id from querygate.schema_migrations order by id",
+    );
+    expect(rows.map((row) => row.id)).toEqual(MIGRATIONS.map((migration) => migration.id));
+  });
+
+  it("applies migrations on a fresh database even when two start-ups race", async () => {
+    const fresh = await createTestDatabase();
+    const freshPool = new pg.Pool({ connectionString: fresh.url });
+    try {
+      const [first, second] = await Promise.all([runMigrations(freshPool), runMigrations(freshPool)]);
+      expect([...(first ?? []), ...(second ?? [])].sort()).toEqual(MIGRATIONS.map((m) => m.id).sort());
+    } finally {
+      await freshPool.end();
+      await fresh.drop();
+    }
+  });
+
+  it("reports a delivery seen before as a duplicate", async () => {
+    const delivery = { id: "d-new-dup", event: "pull_request", action: "opened" };
+    expect(await store.beginDelivery(delivery)).toBe("new");
+    expect(await store.beginDelivery(delivery)).toBe("duplicate");
+    await store.finishDelivery(delivery.id, { ok: true });
+    expect(await store.beginDelivery(delivery)).toBe("duplicate");
+    const { rows } = await pool.query(
+      "select status, attempts, finished_at from querygate.deliveries where id = $1",
+      [delivery.id],
+    );
+    expect(rows[0]).toMatchObject({ status: "done", attempts: 1 });
+    expect(rows[0].finished_at).toBeInstanceOf(Date);
+  });
+
+  it("gives exactly one of many concurrent calls for the same delivery 'new'", async () => {
+    const delivery = { id: "d-concurrent", event: "issue_comment", action: "created" };
+    const results = await Promise.all(
+      Array.from({ length: CONCURRENT_CALLS }, () => store.beginDelivery(delivery)),
+    );
+    expect(results.filter((result) => result === "new")).toHaveLength(1);
+    expect(results.filter((result) => result === "duplicate")).toHaveLength(CONCURRENT_CALLS - 1);
+  });
+
+  it("lets a failed delivery be retried", async () => {
+    const delivery = { id: "d-failed", event: "pull_request", action: null };
+    expect(await store.beginDelivery(delivery)).toBe("new");
+    await store.finishDelivery(delivery.id, { ok: false, error: "GitHub API 502" });
+    const failed = await pool.query("select status, error from querygate.deliveries where id = $1", [
+      delivery.id,
+    ]);
+    expect(failed.rows[0]).toEqual({ status: "failed", error: "GitHub API 502" });
+
+    expect(await store.beginDelivery(delivery)).toBe("new");
+    expect(await store.beginDelivery(delivery)).toBe("duplicate");
+    const retried = await pool.query(
+      "select status, attempts, error from querygate.deliveries where id = $1",
+      [delivery.id],
+    );
+    expect(retried.rows[0]).toEqual({ status: "processing", attempts: 2, error: null });
+  });
+
+  it("retakes a delivery stuck in processing for longer than the stale threshold", async () => {
+    const delivery = { id: "d-stale", event: "pull_request", action: "synchronize" };
+    expect(await store.beginDelivery(delivery)).toBe("new");
+    expect(await store.beginDelivery(delivery)).toBe("duplicate");
+    await pool.query(
+      "update querygate.deliveries set received_at = now() - interval '6 minutes' where id = $1",
+      [delivery.id],
+    );
+    expect(await store.beginDelivery(delivery)).toBe("new");
+    expect(await store.beginDelivery(delivery)).toBe("duplicate");
+
+    const impatient = createStateStore(pool, { staleDeliveryMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await impatient.beginDelivery(delivery)).toBe("new");
+    const { rows } = await pool.query("select attempts from querygate.deliveries where id = $1", [
+      delivery.id,
+    ]);
+    expect(rows[0]).toEqual({ attempts: 3 });
+  });
+
+  it("refuses to finish a delivery that was never begun", async () => {
+    await expect(store.finishDelivery("d-unknown", { ok: true })).rejects.toThrow(/never begun/);
+  });
+
+  it("upserts and finds check runs", async () => {
+    const key = { repo: "acme/db", headSha: "abc123", name: "querygate" };
+    expect(await store.findCheckRun(key)).toBeNull();
+    await store.recordCheckRun({ ...key, checkRunId: 42, annotationsDigest: "a1" });
+    expect(await store.findCheckRun(key)).toEqual({ checkRunId: 42, annotationsDigest: "a1" });
+    await store.recordCheckRun({ ...key, checkRunId: 9_007_199_254, annotationsDigest: "b2" });
+    expect(await store.findCheckRun(key)).toEqual({ checkRunId: 9_007_199_254, annotationsDigest: "b2" });
+    expect(await store.findCheckRun({ ...key, headSha: "def456" })).toBeNull();
+  });
+
+  it("serialises work on the same pull request", async () => {
+    const spans: { name: string; start: number; end: number }[] = [];
+    const hold = (name: string) => async () => {
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+      spans.push({ name, start, end: performance.now() });
+      return name;
+    };
+    const pullRequest = { repo: "acme/db", pullNumber: 7 };
+    const results = await Promise.all([
+      store.withPullRequestLock(pullRequest, hold("first")),
+      store.withPullRequestLock({ repo: "ACME/db", pullNumber: 7 }, hold("second")),
+    ]);
+    expect(results).toEqual(["first", "second"]);
+    expect(spans).toHaveLength(2);
+    const [earlier, later] = [...spans].sort((a, b) => a.start - b.start);
+    expect(later?.start).toBeGreaterThanOrEqual(earlier?.end ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("does not serialise different pull requests", async () => {
+    const spans: { start: number; end: number }[] = [];
+    const hold = async () => {
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+      spans.push({ start, end: performance.now() });
+    };
+    await Promise.all([
+      store.withPullRequestLock({ repo: "acme/db", pullNumber: 8 }, hold),
+      store.withPullRequestLock({ repo: "acme/db", pullNumber: 9 }, hold),
+      store.withPullRequestLock({ repo: "acme/other", pullNumber: 8 }, hold),
+    ]);
+    const [a, b, c] = [...spans].sort((x, y) => x.start - y.start);
+    expect(b?.start).toBeLessThan(a?.end ?? 0);
+    expect(c?.start).toBeLessThan(a?.end ?? 0);
+  });
+
+  it("releases the lock when the work throws", async () => {
+    const pullRequest = { repo: "acme/db", pullNumber: 10 };
+    await expect(
+      store.withPullRequestLock(pullRequest, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const { rows } = await pool.query(`select count(*)::int as held from pg_locks
+       where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`);
+    expect(rows[0]).toEqual({ held: 0 });
+    expect(await store.withPullRequestLock(pullRequest, async () => "again")).toBe("again");
+  });
+});
