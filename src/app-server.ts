@@ -32,8 +32,13 @@ export interface AppServer {
 
 /** The real app on a plain HTTP server: webhooks at WEBHOOK_PATH, readiness at HEALTH_PATH. */
 export async function startAppServer(params: StartAppServerParams): Promise<AppServer> {
+  // Probot layers its own throttle options over ours, so the override must be applied last, as a function.
   const Octokit = params.deterministic
-    ? ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } })
+    ? ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { ...(options.throttle as object), enabled: false },
+      }))
     : ProbotOctokit;
   const probot = new Probot({
     appId: params.appId,
@@ -43,20 +48,29 @@ export async function startAppServer(params: StartAppServerParams): Promise<AppS
     logLevel: params.logLevel,
     Octokit,
   });
-  const middleware = await createNodeMiddleware(querygateApp(params.deps), { probot, webhooksPath: WEBHOOK_PATH });
+  const middleware = await createNodeMiddleware(querygateApp(params.deps), {
+    probot,
+    webhooksPath: WEBHOOK_PATH,
+  });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (req.url === HEALTH_PATH && req.method === "GET") {
       params.healthCheck().then(
         () => json(res, 200, { status: "ok" }),
-        (error: unknown) => json(res, 503, { status: "unavailable", error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          json(res, 503, {
+            status: "unavailable",
+            error: error instanceof Error ? error.message : String(error),
+          }),
       );
       return;
     }
-    Promise.resolve(middleware(req, res, () => json(res, 404, { message: "Not Found" }))).catch((error: unknown) => {
-      probot.log.error({ err: error }, "request failed");
-      if (!res.headersSent) json(res, 500, { message: "internal error" });
-    });
+    Promise.resolve(middleware(req, res, () => json(res, 404, { message: "Not Found" }))).catch(
+      (error: unknown) => {
+        probot.log.error({ err: error }, "request failed");
+        if (!res.headersSent) json(res, 500, { message: "internal error" });
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

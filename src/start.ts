@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const config = result.config;
   if (config.credentials === null) {
     // No app yet: Probot serves its "register a GitHub App" page from app.yml.
-    console.error("querygate: APP_ID and a private key are not set; open the setup page to register the GitHub App.");
+    console.error(
+      "querygate: APP_ID and a private key are not set; open the setup page to register the GitHub App.",
+    );
     await run(() => {});
     return;
   }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import { loadScenarioFile, ScenarioError } from "../simulator/scenario-load.js";
 import { runScenario } from "../simulator/scenario-run.js";
+import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import { printStep, printSummary } from "./print-timeline.js";
 
 const USAGE = `querygate — policy-as-code approval for database queries
@@ -86,7 +86,8 @@ async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = usage(() =>
     parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true, strict: true }),
   );
-  if (positionals.length !== 1) throw new UsageError(`analyze takes one file (or - for standard input)\n\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`analyze takes one file (or - for standard input)\n\n${USAGE}`);
   const file = positionals[0] as string;
   let content: Buffer;
   try {
@@ -115,10 +116,14 @@ async function analyzeCommand(args: string[]): Promise<number> {
       })}\n`,
     );
   } else if (!analysis.ok) {
-    process.stdout.write(`${file}:${analysis.error.line}:${analysis.error.column}: ${analysis.error.message}\n`);
+    process.stdout.write(
+      `${file}:${analysis.error.line}:${analysis.error.column}: ${analysis.error.message}\n`,
+    );
   } else {
     for (const s of analysis.statements) {
-      process.stdout.write(`${file}:${s.span.line}:${s.span.column}  ${s.class.padEnd(11)} ${s.reasons.join("; ")}${s.flags.length ? `  [${s.flags.join(", ")}]` : ""}\n`);
+      process.stdout.write(
+        `${file}:${s.span.line}:${s.span.column}  ${s.class.padEnd(11)} ${s.reasons.join("; ")}${s.flags.length ? `  [${s.flags.join(", ")}]` : ""}\n`,
+      );
     }
   }
   if (!analysis.ok) return 1;
@@ -130,7 +135,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`querygate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `querygate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

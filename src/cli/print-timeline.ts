@@ -7,7 +7,9 @@ export function printStep(record: StepRecord, write: Write): void {
   write(`\n[${record.index}] ${record.description}`);
   for (const d of record.deliveries) {
     const ok = d.status >= 200 && d.status < 300;
-    write(`    ${ok ? "→" : "✗"} ${d.event}${d.action ? `.${d.action}` : ""}  HTTP ${d.status}  ${d.ms} ms  (delivery ${d.id.slice(0, 8)})`);
+    write(
+      `    ${ok ? "→" : "✗"} ${d.event}${d.action ? `.${d.action}` : ""}  HTTP ${d.status}  ${d.ms} ms  (delivery ${d.id.slice(0, 8)})`,
+    );
   }
   const pr = record.pull_request;
   if (!pr) return;
@@ -16,7 +18,9 @@ export function printStep(record: StepRecord, write: Write): void {
     write(`    · #${pr.number} (${pr.state}) has no check run on ${pr.head_sha.slice(0, 7)} yet`);
     return;
   }
-  write(`    ✓ check run ${latest.name} on ${latest.head_sha.slice(0, 7)}: ${latest.conclusion ?? latest.status} — ${latest.title ?? ""}`);
+  write(
+    `    ✓ check run ${latest.name} on ${latest.head_sha.slice(0, 7)}: ${latest.conclusion ?? latest.status} — ${latest.title ?? ""}`,
+  );
   for (const row of summaryRows(latest.summary ?? "")) write(`        ${row}`);
   for (const a of latest.annotations.filter((x) => x.annotation_level !== "notice")) {
     write(`        ! ${a.path}:${a.start_line} ${a.title ?? ""}: ${a.message}`);
@@ -26,20 +30,34 @@ export function printStep(record: StepRecord, write: Write): void {
 
 export function printSummary(report: ScenarioReport, write: Write): void {
   write("");
-  write(`${report.ok ? "✓" : "✗"} ${report.steps.length} steps, ${report.deliveries} signed webhook deliveries, ${report.api_calls.total} GitHub API calls checked against GitHub's OpenAPI description`);
-  for (const t of report.targets) write(`  target ${t.name}: database ${t.database}${t.seeded ? " (seeded)" : ""}`);
-  for (const d of report.failed_deliveries) write(`  ✗ delivery ${d.id} ${d.event}.${d.action ?? ""} answered HTTP ${d.status}`);
+  write(
+    `${report.ok ? "✓" : "✗"} ${report.steps.length} steps, ${report.deliveries} signed webhook deliveries, ${report.api_calls.total} GitHub API calls checked against GitHub's OpenAPI description`,
+  );
+  for (const t of report.targets)
+    write(`  target ${t.name}: database ${t.database}${t.seeded ? " (seeded)" : ""}`);
+  for (const d of report.failed_deliveries)
+    write(`  ✗ delivery ${d.id} ${d.event}.${d.action ?? ""} answered HTTP ${d.status}`);
   for (const v of report.violations) write(`  ✗ violation: ${v}`);
 }
 
 /** The statement rows of the summary table, as plain text. */
 function summaryRows(summary: string): string[] {
-  const rows = summary.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Request") && !l.startsWith("|---"));
+  const rows = summary
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| Request") && !l.startsWith("|---"));
   return rows.map((l) =>
     l
       .slice(2, -2)
       .split(" | ")
-      .map((c) => c.replaceAll("\\|", "|").replaceAll("`", "").replaceAll("**", ""))
+      .map((c) =>
+        c
+          .replaceAll("\\|", "|")
+          .replaceAll("\\\\", "\\")
+          .replaceAll("&lt;", "<")
+          .replaceAll("&gt;", ">")
+          .replaceAll("`", "")
+          .replaceAll("**", ""),
+      )
       .filter((_, i) => i !== 1 && i !== 6)
       .join("  "),
   );

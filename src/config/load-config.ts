@@ -35,10 +35,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const secret = env.WEBHOOK_SECRET ?? "";
   if (production && secret === "") {
     errors.push(
-      "WEBHOOK_SECRET is not set: in production it is required (Probot would silently accept webhooks signed with \"development\"). Set it to your GitHub App's webhook secret.",
+      'WEBHOOK_SECRET is not set: in production it is required (Probot would silently accept webhooks signed with "development"). Set it to your GitHub App\'s webhook secret.',
     );
   } else if (production && secret === PROBOT_DEFAULT_SECRET) {
-    errors.push('WEBHOOK_SECRET is "development", Probot\'s public default: set a long random secret in the GitHub App and here.');
+    errors.push(
+      'WEBHOOK_SECRET is "development", Probot\'s public default: set a long random secret in the GitHub App and here.',
+    );
   }
 
   let appId: number | null = null;
@@ -55,20 +57,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     privateKey = env.PRIVATE_KEY.replaceAll("\\n", "\n");
   } else if (env.PRIVATE_KEY_PATH) {
     if (!existsSync(env.PRIVATE_KEY_PATH)) {
-      errors.push(`PRIVATE_KEY_PATH points to ${env.PRIVATE_KEY_PATH}, which does not exist: download the app's private key (.pem) and point to it`);
+      errors.push(
+        `PRIVATE_KEY_PATH points to ${env.PRIVATE_KEY_PATH}, which does not exist: download the app's private key (.pem) and point to it`,
+      );
     } else privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
   }
   if (privateKey !== null && !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
     errors.push("the private key is not a PEM private key: use the .pem file GitHub generated for the app");
   }
   if (appId !== null && privateKey === null && !errors.some((e) => e.includes("PRIVATE_KEY"))) {
-    errors.push("APP_ID is set but no private key: set PRIVATE_KEY_PATH (or PRIVATE_KEY) to the app's .pem file");
+    errors.push(
+      "APP_ID is set but no private key: set PRIVATE_KEY_PATH (or PRIVATE_KEY) to the app's .pem file",
+    );
   }
-  if (appId === null && privateKey !== null) {
+  const appIdGiven = env.APP_ID !== undefined && env.APP_ID !== "";
+  if (!appIdGiven && privateKey !== null) {
     errors.push("a private key is set but APP_ID is not: set APP_ID to the GitHub App's id");
   }
   if (production && (appId === null || privateKey === null) && !errors.some((e) => e.includes("APP_ID"))) {
-    errors.push("NODE_ENV=production needs APP_ID and PRIVATE_KEY_PATH (or PRIVATE_KEY): register the GitHub App first (run without NODE_ENV=production to use the setup page)");
+    errors.push(
+      "NODE_ENV=production needs APP_ID and PRIVATE_KEY_PATH (or PRIVATE_KEY): register the GitHub App first (run without NODE_ENV=production to use the setup page)",
+    );
   }
 
   let databaseUrl: string | null = null;
@@ -78,24 +87,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new Error("protocol");
       databaseUrl = env.DATABASE_URL;
     } catch {
-      errors.push("DATABASE_URL must be a postgres://user:password@host:port/database URL — or unset it to use the embedded database");
+      errors.push(
+        "DATABASE_URL must be a postgres://user:password@host:port/database URL — or unset it to use the embedded database",
+      );
     }
   }
 
   let port = DEFAULT_PORT;
   if (env.PORT) {
     const n = Number(env.PORT);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) errors.push(`PORT must be a TCP port (0-65535) — got "${env.PORT}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      errors.push(`PORT must be a TCP port (0-65535) — got "${env.PORT}"`);
     else port = n;
   }
 
   const logLevel = (env.LOG_LEVEL ?? "info").toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} — got "${env.LOG_LEVEL}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} — got "${env.LOG_LEVEL}"`);
 
   let baseUrl: string | null = null;
   if (env.GHE_HOST) {
     const protocol = env.GHE_PROTOCOL ?? "https";
-    if (protocol !== "http" && protocol !== "https") errors.push(`GHE_PROTOCOL must be http or https — got "${protocol}"`);
+    if (protocol !== "http" && protocol !== "https")
+      errors.push(`GHE_PROTOCOL must be http or https — got "${protocol}"`);
     else baseUrl = `${protocol}://${env.GHE_HOST}/api/v3`;
   }
 

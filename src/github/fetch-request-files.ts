@@ -1,5 +1,5 @@
-import { MAX_SQL_SOURCE_BYTES } from "../sql/source-text.js";
 import { isSqlRequestPath, MAX_REQUEST_FILES_PER_PR } from "../requests/request-paths.js";
+import { MAX_SQL_SOURCE_BYTES } from "../sql/source-text.js";
 import { PER_PAGE_MAX, PULL_REQUEST_FILES_MAX } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
@@ -43,7 +43,10 @@ export async function fetchRequestFiles(
       continue;
     }
     if (!f.sha) {
-      skipped.push({ path: f.filename, reason: "GitHub reported no blob for this file (a submodule?): commit a plain .sql file" });
+      skipped.push({
+        path: f.filename,
+        reason: "GitHub reported no blob for this file (a submodule?): commit a plain .sql file",
+      });
       continue;
     }
     const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: f.sha });
@@ -54,7 +57,8 @@ export async function fetchRequestFiles(
       });
       continue;
     }
-    const content = blob.encoding === "base64" ? Buffer.from(blob.content, "base64") : Buffer.from(blob.content, "utf8");
+    const content =
+      blob.encoding === "base64" ? Buffer.from(blob.content, "base64") : Buffer.from(blob.content, "utf8");
     files.push({ path: f.filename, blobSha: f.sha, content: new Uint8Array(content) });
   }
   return { files, skipped };

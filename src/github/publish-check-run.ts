@@ -16,7 +16,9 @@ export interface PublishCheckRunParams extends RepoRef {
  * Creates the check run for a head SHA, or updates the one already there. GitHub appends annotations on
  * every update, so a changed set of annotations gets a fresh check run instead of duplicates.
  */
-export async function publishCheckRun(params: PublishCheckRunParams): Promise<{ id: number; created: boolean }> {
+export async function publishCheckRun(
+  params: PublishCheckRunParams,
+): Promise<{ id: number; created: boolean }> {
   const { octokit, store, owner, repo, headSha, detailsUrl, output } = params;
   const repoName = `${owner}/${repo}`;
   const digest = digestOf(output);
@@ -45,7 +47,12 @@ export async function publishCheckRun(params: PublishCheckRunParams): Promise<{ 
   const { data } = await octokit.rest.checks.create({
     ...body,
     head_sha: headSha,
-    output: { title: output.title, summary: output.summary, text: output.text, annotations: batches[0] ?? [] },
+    output: {
+      title: output.title,
+      summary: output.summary,
+      text: output.text,
+      annotations: batches[0] ?? [],
+    },
   });
   for (const batch of batches.slice(1)) {
     await octokit.rest.checks.update({

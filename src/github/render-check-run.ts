@@ -1,4 +1,4 @@
-import { requestFileFailed, type RequestFileAnalysis } from "../requests/analyze-request-file.js";
+import { type RequestFileAnalysis, requestFileFailed } from "../requests/analyze-request-file.js";
 import type { Statement } from "../sql/statement.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
@@ -42,7 +42,8 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
     return {
       conclusion: "neutral",
       title: "No query requests in this pull request",
-      summary: "This pull request adds or changes no request files (`queries/**/*.sql`), so querygate has nothing to review.",
+      summary:
+        "This pull request adds or changes no request files (`queries/**/*.sql`), so querygate has nothing to review.",
       text: "",
       annotations: [],
     };
@@ -54,7 +55,7 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
   const title =
     failedCount > 0
       ? `${failedCount} of ${files.length + skipped.length} request files cannot run`
-      : `${statements.length} ${plural(statements.length, "statement")} in ${files.length} ${plural(files.length, "request")} need approval`;
+      : `${statements.length} ${plural(statements.length, "statement")} in ${files.length} ${plural(files.length, "request")} ${statements.length === 1 ? "needs" : "need"} approval`;
 
   const summary: string[] = [];
   summary.push(
@@ -80,11 +81,15 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
       );
     }
     for (const p of file.problems) {
-      summary.push(`| ${tableCell(file.path)} | ${tableCell(target)} | — | ${p.line} | **invalid header** | — | — | ${tableCell(p.message, 120)} |`);
+      summary.push(
+        `| ${tableCell(file.path)} | ${tableCell(target)} | — | ${p.line} | **invalid header** | — | — | ${tableCell(p.message, 120)} |`,
+      );
     }
   }
   for (const s of skipped) {
-    summary.push(`| ${tableCell(s.path)} | — | — | — | **not analysed** | — | — | ${tableCell(s.reason, 120)} |`);
+    summary.push(
+      `| ${tableCell(s.path)} | — | — | — | **not analysed** | — | — | ${tableCell(s.reason, 120)} |`,
+    );
   }
   summary.push("", `<sub>Parser: ${parserVersion}</sub>`);
 
@@ -92,16 +97,24 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
   for (const file of files) {
     text.push(`### ${inlineCode(file.path)}`);
     if (file.header) {
-      text.push(`Target ${inlineCode(file.header.target)} · reason: ${tableCell(file.header.reason, 300)}${file.header.ticket ? ` · ticket ${inlineCode(file.header.ticket)}` : ""}${file.header.maxRows !== null ? ` · max rows ${file.header.maxRows}` : ""}`);
+      text.push(
+        `Target ${inlineCode(file.header.target)} · reason: ${tableCell(file.header.reason, 300)}${file.header.ticket ? ` · ticket ${inlineCode(file.header.ticket)}` : ""}${file.header.maxRows !== null ? ` · max rows ${file.header.maxRows}` : ""}`,
+      );
     }
     if (file.analysis?.ok) {
       for (const s of file.analysis.statements) {
-        text.push("", `**Statement ${s.index + 1}** (line ${s.span.line}) — class \`${s.class}\`: ${s.reasons.join("; ")}`);
+        text.push(
+          "",
+          `**Statement ${s.index + 1}** (line ${s.span.line}) — class \`${s.class}\`: ${s.reasons.join("; ")}`,
+        );
         if (s.flags.length > 0) text.push(`Flags: ${s.flags.map((f) => inlineCode(f)).join(", ")}`);
         text.push(codeBlock(s.text.trim(), "sql"));
       }
     } else if (file.analysis) {
-      text.push("", `Parse error at line ${file.analysis.error.line}, column ${file.analysis.error.column}: ${file.analysis.error.message}`);
+      text.push(
+        "",
+        `Parse error at line ${file.analysis.error.line}, column ${file.analysis.error.column}: ${file.analysis.error.message}`,
+      );
     }
     text.push("");
   }
@@ -133,7 +146,14 @@ function annotationsFor(files: RequestFileAnalysis[]): CheckAnnotation[] {
       continue;
     }
     for (const p of file.problems) {
-      out.push({ path: file.path, start_line: p.line, end_line: p.line, annotation_level: "failure", title: "Invalid request header", message: p.message });
+      out.push({
+        path: file.path,
+        start_line: p.line,
+        end_line: p.line,
+        annotation_level: "failure",
+        title: "Invalid request header",
+        message: p.message,
+      });
     }
     for (const s of file.analysis?.ok ? file.analysis.statements : []) {
       if (s.class === "rejected") {
@@ -152,7 +172,9 @@ function annotationsFor(files: RequestFileAnalysis[]): CheckAnnotation[] {
           end_line: s.span.endLine,
           annotation_level: "notice",
           title: `Statement ${s.index + 1}: ${s.class}`,
-          message: [s.reasons.join("; "), s.flags.length ? `flags: ${s.flags.join(", ")}` : ""].filter(Boolean).join(" — "),
+          message: [s.reasons.join("; "), s.flags.length ? `flags: ${s.flags.join(", ")}` : ""]
+            .filter(Boolean)
+            .join(" — "),
         });
       }
     }

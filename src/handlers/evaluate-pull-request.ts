@@ -19,7 +19,10 @@ export interface EvaluateDeps {
 }
 
 /** Load the request files, analyse them (pure core), publish the verdict on the head SHA. */
-export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequestRef): Promise<{ checkRunId: number }> {
+export async function evaluatePullRequest(
+  deps: EvaluateDeps,
+  pr: PullRequestRef,
+): Promise<{ checkRunId: number }> {
   const { octokit, store, dialect } = deps;
   const fetched = await fetchRequestFiles(octokit, pr);
   const files = fetched.files.map((f) =>

@@ -12,7 +12,10 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
   const { check_run: run, repository } = context.payload;
   if (run.name !== CHECK_NAME) return;
   if (context.payload.action === "requested_action") {
-    context.log.warn({ check_run: run.id }, "querygate offers no check run actions yet; ignoring requested_action");
+    context.log.warn(
+      { check_run: run.id },
+      "querygate offers no check run actions yet; ignoring requested_action",
+    );
     return;
   }
   const owner = repository.owner.login;

@@ -4,7 +4,10 @@ import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 
 /** submitted, edited, dismissed: a review can change the outcome, so re-evaluate the head commit. */
-export async function onPullRequestReview(deps: HandlerDeps, context: Context<"pull_request_review">): Promise<void> {
+export async function onPullRequestReview(
+  deps: HandlerDeps,
+  context: Context<"pull_request_review">,
+): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
   if (pr.state !== "open") return;
   await handleDeliveryOnce({
@@ -15,7 +18,13 @@ export async function onPullRequestReview(deps: HandlerDeps, context: Context<"p
     work: async () => {
       await evaluatePullRequest(
         { ...deps, octokit: context.octokit },
-        { owner: repository.owner.login, repo: repository.name, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
+        {
+          owner: repository.owner.login,
+          repo: repository.name,
+          pullNumber: pr.number,
+          headSha: pr.head.sha,
+          htmlUrl: pr.html_url,
+        },
       );
     },
   });

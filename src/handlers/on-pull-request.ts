@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { evaluatePullRequest, type EvaluateDeps } from "./evaluate-pull-request.js";
+import { type EvaluateDeps, evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 
@@ -16,7 +16,13 @@ export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_re
     pullNumber: pr.number,
     work: async () => {
       const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
-      await evaluatePullRequest(evaluate, { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url });
+      await evaluatePullRequest(evaluate, {
+        owner,
+        repo,
+        pullNumber: pr.number,
+        headSha: pr.head.sha,
+        htmlUrl: pr.html_url,
+      });
     },
   });
 }

@@ -10,5 +10,7 @@ export function parseCommand(body: string): ParsedCommand {
   const [prefix, word = ""] = first.split(/\s+/);
   if (prefix?.toLowerCase() !== COMMAND_PREFIX) return null;
   const verb = word.toLowerCase();
-  return (COMMAND_VERBS as readonly string[]).includes(verb) ? { verb: verb as CommandVerb } : { verb: "unknown", word };
+  return (COMMAND_VERBS as readonly string[]).includes(verb)
+    ? { verb: verb as CommandVerb }
+    : { verb: "unknown", word };
 }

@@ -1,5 +1,5 @@
 import type { Analysis, Dialect } from "../sql/statement.js";
-import { type RequestProblem, type SqlRequestHeader, parseSqlHeader } from "./parse-sql-header.js";
+import { parseSqlHeader, type RequestProblem, type SqlRequestHeader } from "./parse-sql-header.js";
 
 export interface RequestFileAnalysis {
   path: string;
@@ -18,7 +18,12 @@ export interface AnalyzeRequestFileParams {
 }
 
 /** Pure: a request file's bytes in, its header and per-statement analysis out. */
-export function analyzeRequestFile({ path, content, blobSha = null, dialect }: AnalyzeRequestFileParams): RequestFileAnalysis {
+export function analyzeRequestFile({
+  path,
+  content,
+  blobSha = null,
+  dialect,
+}: AnalyzeRequestFileParams): RequestFileAnalysis {
   const analysis = dialect.analyze(content);
   if (!analysis.ok) {
     return { path, blobSha, header: null, problems: [], analysis };

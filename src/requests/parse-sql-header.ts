@@ -50,7 +50,11 @@ export function parseSqlHeader(text: string): HeaderResult {
       continue;
     }
     if (values.has(key)) {
-      problems.push({ line, column: 1, message: `header key \`${key}\` is given twice (first on line ${values.get(key)?.line}): keep one` });
+      problems.push({
+        line,
+        column: 1,
+        message: `header key \`${key}\` is given twice (first on line ${values.get(key)?.line}): keep one`,
+      });
       continue;
     }
     values.set(key, { value, line });
@@ -75,13 +79,21 @@ export function parseSqlHeader(text: string): HeaderResult {
   }
   const reason = values.get("reason");
   if (reason && reason.value.length > MAX_REASON_CHARS) {
-    problems.push({ line: reason.line, column: 1, message: `reason is ${reason.value.length} characters; shorten it to at most ${MAX_REASON_CHARS}` });
+    problems.push({
+      line: reason.line,
+      column: 1,
+      message: `reason is ${reason.value.length} characters; shorten it to at most ${MAX_REASON_CHARS}`,
+    });
   }
   let maxRows: number | null = null;
   const maxRowsValue = values.get("max_rows");
   if (maxRowsValue) {
     if (!/^[0-9]{1,12}$/.test(maxRowsValue.value)) {
-      problems.push({ line: maxRowsValue.line, column: 1, message: `max_rows must be a whole number ≥ 0 — got \`${maxRowsValue.value}\`` });
+      problems.push({
+        line: maxRowsValue.line,
+        column: 1,
+        message: `max_rows must be a whole number ≥ 0 — got \`${maxRowsValue.value}\``,
+      });
     } else maxRows = Number(maxRowsValue.value);
   }
   if (problems.length > 0) return { ok: false, problems };

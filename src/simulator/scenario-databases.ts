@@ -67,7 +67,8 @@ export async function openScenarioDatabases(adminUrl: string | null): Promise<Sc
       const client = new pg.Client({ connectionString: adminBase });
       await client.connect();
       try {
-        for (const database of created) await client.query(`drop database if exists "${database}" with (force)`);
+        for (const database of created)
+          await client.query(`drop database if exists "${database}" with (force)`);
       } finally {
         await client.end();
       }

@@ -5,7 +5,17 @@ import { load } from "js-yaml";
 export type ScenarioFiles = Record<string, string | null>;
 
 export type ScenarioStep =
-  | { open_pr: { pr: number; author: string; files: ScenarioFiles; title?: string; body?: string; base?: string; fork?: boolean } }
+  | {
+      open_pr: {
+        pr: number;
+        author: string;
+        files: ScenarioFiles;
+        title?: string;
+        body?: string;
+        base?: string;
+        fork?: boolean;
+      };
+    }
   | { push: { pr: number; author: string; files: ScenarioFiles } }
   | { review: { pr: number; by: string; state: "approve" | "request_changes" | "comment"; body?: string } }
   | { dismiss: { pr: number; by: string } }
@@ -83,7 +93,8 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
     fail("repo", "must be OWNER/NAME, e.g. acme/db-requests");
   }
   const defaultBranch = doc.default_branch ?? "main";
-  if (typeof defaultBranch !== "string" || defaultBranch === "") fail("default_branch", "must be a branch name");
+  if (typeof defaultBranch !== "string" || defaultBranch === "")
+    fail("default_branch", "must be a branch name");
 
   const teams: Record<string, string[]> = {};
   if (doc.teams !== undefined) {
@@ -110,8 +121,11 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
       const spec = raw === null ? {} : raw;
       if (!isObject(spec)) fail(where, "must be a mapping with database_url and/or seed");
       const s = spec as Record<string, unknown>;
-      for (const key of Object.keys(s)) if (!["database_url", "seed", "seed_file"].includes(key)) fail(`${where}.${key}`, "unknown key (known: database_url, seed, seed_file)");
-      if (s.database_url !== undefined && typeof s.database_url !== "string") fail(`${where}.database_url`, "must be a postgres:// URL");
+      for (const key of Object.keys(s))
+        if (!["database_url", "seed", "seed_file"].includes(key))
+          fail(`${where}.${key}`, "unknown key (known: database_url, seed, seed_file)");
+      if (s.database_url !== undefined && typeof s.database_url !== "string")
+        fail(`${where}.database_url`, "must be a postgres:// URL");
       if (s.seed !== undefined && typeof s.seed !== "string") fail(`${where}.seed`, "must be SQL text");
       let seed = (s.seed as string | undefined) ?? null;
       if (typeof s.seed_file === "string") {
@@ -127,12 +141,26 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
 
   if (!Array.isArray(doc.steps) || doc.steps.length === 0) fail("steps", "must be a non-empty list of steps");
   const rawSteps = doc.steps as unknown[];
-  if (rawSteps.length > MAX_SCENARIO_STEPS) fail("steps", `${rawSteps.length} steps, over the limit of ${MAX_SCENARIO_STEPS}`);
+  if (rawSteps.length > MAX_SCENARIO_STEPS)
+    fail("steps", `${rawSteps.length} steps, over the limit of ${MAX_SCENARIO_STEPS}`);
   const steps = rawSteps.map((raw, i) => parseStep(raw, `steps[${i + 1}]`, fail));
-  return { repo: repo as string, defaultBranch: defaultBranch as string, teams, users, base, branches, targets, steps };
+  return {
+    repo: repo as string,
+    defaultBranch: defaultBranch as string,
+    teams,
+    users,
+    base,
+    branches,
+    targets,
+    steps,
+  };
 }
 
-function parseStep(raw: unknown, where: string, fail: (where: string, message: string) => never): ScenarioStep {
+function parseStep(
+  raw: unknown,
+  where: string,
+  fail: (where: string, message: string) => never,
+): ScenarioStep {
   if (!isObject(raw) || Object.keys(raw).length !== 1) {
     return fail(where, `a step is a mapping with exactly one of: ${Object.keys(STEP_KEYS).join(", ")}`);
   }
@@ -148,8 +176,10 @@ function parseStep(raw: unknown, where: string, fail: (where: string, message: s
   }
   for (const key of spec.required) if (params[key] === undefined) fail(`${here}.${key}`, "is required");
   const p = params as Record<string, unknown>;
-  if (p.pr !== undefined && !(Number.isInteger(p.pr) && (p.pr as number) >= 1)) fail(`${here}.pr`, "must be a pull request number ≥ 1");
-  if (p.last !== undefined && !(Number.isInteger(p.last) && (p.last as number) >= 1)) fail(`${here}.last`, "must be a whole number ≥ 1");
+  if (p.pr !== undefined && !(Number.isInteger(p.pr) && (p.pr as number) >= 1))
+    fail(`${here}.pr`, "must be a pull request number ≥ 1");
+  if (p.last !== undefined && !(Number.isInteger(p.last) && (p.last as number) >= 1))
+    fail(`${here}.last`, "must be a whole number ≥ 1");
   for (const key of ["author", "by"]) if (p[key] !== undefined) loginList([p[key]], `${here}.${key}`, fail);
   for (const key of ["title", "body", "base", "action"]) {
     if (p[key] !== undefined && typeof p[key] !== "string") fail(`${here}.${key}`, "must be a string");
@@ -172,11 +202,17 @@ function loginList(value: unknown, where: string, fail: (where: string, message:
   return value as string[];
 }
 
-function fileMap(value: unknown, where: string, fail: (where: string, message: string) => never): ScenarioFiles {
+function fileMap(
+  value: unknown,
+  where: string,
+  fail: (where: string, message: string) => never,
+): ScenarioFiles {
   if (!isObject(value)) return fail(where, "must map file paths to their content (null deletes)");
   for (const [p, content] of Object.entries(value)) {
-    if (p.startsWith("/") || p.split("/").includes("..") || p === "") fail(`${where}.${p}`, "must be a relative path inside the repository");
-    if (content !== null && typeof content !== "string") fail(`${where}.${p}`, "content must be a string (use a YAML block `|`) or null to delete");
+    if (p.startsWith("/") || p.split("/").includes("..") || p === "")
+      fail(`${where}.${p}`, "must be a relative path inside the repository");
+    if (content !== null && typeof content !== "string")
+      fail(`${where}.${p}`, "content must be a string (use a YAML block `|`) or null to delete");
   }
   return value as ScenarioFiles;
 }

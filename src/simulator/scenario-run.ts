@@ -1,12 +1,6 @@
-import { startAppServer } from "../app-server.js";
-import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
-import { openState } from "../store/open-state.js";
-import { openScenarioDatabases } from "./scenario-databases.js";
+import { startScenarioEnvironment } from "./scenario-environment.js";
 import type { Scenario, ScenarioStep } from "./scenario-load.js";
-import { type SimulatorReport, startSimulator } from "./simulator.js";
-
-/** The secret the simulator signs with and the app verifies; scenarios never leave this machine. */
-const SIM_WEBHOOK_SECRET = "querygate-sim-secret";
+import type { Simulator, SimulatorReport } from "./simulator.js";
 
 export interface StepRecord {
   index: number;
@@ -31,45 +25,21 @@ export interface RunScenarioParams {
   /** An admin URL of a PostgreSQL server to create fresh databases on; embedded PostgreSQL when null. */
   adminDatabaseUrl: string | null;
   onStep?: (record: StepRecord) => void;
-  logLevel?: "warn" | "error" | "info" | "debug";
+  logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 }
 
 /** Runs the real app over HTTP against the simulator, one step at a time, and reports what GitHub would show. */
 export async function runScenario(params: RunScenarioParams): Promise<ScenarioReport> {
   const { scenario } = params;
   const [owner] = scenario.repo.split("/") as [string, string];
-  const databases = await openScenarioDatabases(params.adminDatabaseUrl);
-  const cleanups: Array<() => Promise<void>> = [() => databases.close()];
+  const env = await startScenarioEnvironment({
+    owner,
+    adminDatabaseUrl: params.adminDatabaseUrl,
+    targets: scenario.targets,
+    logLevel: params.logLevel,
+  });
   try {
-    const targets: ScenarioReport["targets"] = [];
-    for (const [name, target] of Object.entries(scenario.targets)) {
-      const url = target.databaseUrl ?? (await databases.createTarget({ name, seed: target.seed }));
-      process.env[targetEnvName(name)] = url;
-      targets.push({ name, database: new URL(url).pathname.slice(1), seeded: target.databaseUrl === null && target.seed !== null });
-    }
-
-    const state = await openState({ databaseUrl: databases.stateUrl, dataDir: ".querygate", log: () => {} });
-    cleanups.unshift(() => state.close());
-    const sim = await startSimulator({ owner });
-    cleanups.unshift(() => sim.close());
-    const dialect = await createPostgresDialect();
-    const app = await startAppServer({
-      deps: { store: state.store, dialect },
-      appId: sim.appId,
-      privateKey: sim.appPrivateKey,
-      webhookSecret: SIM_WEBHOOK_SECRET,
-      baseUrl: sim.apiBaseUrl,
-      host: "127.0.0.1",
-      port: 0,
-      logLevel: params.logLevel ?? "warn",
-      deterministic: true,
-      healthCheck: async () => {
-        await state.pool.query("select 1");
-      },
-    });
-    cleanups.unshift(() => app.stop());
-    sim.setWebhookTarget(app.webhookUrl, SIM_WEBHOOK_SECRET);
-
+    const { sim } = env;
     setUpRepository(sim, scenario);
 
     const steps: StepRecord[] = [];
@@ -102,27 +72,26 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
       ...final,
       ok: violations.length === 0 && failed.length === 0,
       steps,
-      targets,
+      targets: env.targets.map(({ name, database, seeded }) => ({ name, database, seeded })),
       deliveries: sim.deliveries.length,
       failed_deliveries: failed.map(({ id, event, action, status }) => ({ id, event, action, status })),
       api_calls: { total: sim.apiCalls.length, by_route: byRoute },
       violations,
     };
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await env.close();
   }
 }
 
-/** Environment variable that carries a target's connection string, e.g. QUERYGATE_TARGET_ORDERS_PROD_URL. */
-export function targetEnvName(target: string): string {
-  return `QUERYGATE_TARGET_${target.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
-}
-
-type Sim = Awaited<ReturnType<typeof startSimulator>>;
+type Sim = Simulator;
 
 function setUpRepository(sim: Sim, scenario: Scenario): void {
   const [owner] = scenario.repo.split("/") as [string, string];
-  sim.createRepo({ fullName: scenario.repo, defaultBranch: scenario.defaultBranch, files: nonNull(scenario.base) });
+  sim.createRepo({
+    fullName: scenario.repo,
+    defaultBranch: scenario.defaultBranch,
+    files: nonNull(scenario.base),
+  });
   for (const [name, files] of Object.entries(scenario.branches)) {
     sim.createBranch({ repo: scenario.repo, name, from: scenario.defaultBranch, files });
   }
@@ -141,15 +110,40 @@ function setUpRepository(sim: Sim, scenario: Scenario): void {
 async function performStep(sim: Sim, repo: string, step: ScenarioStep): Promise<void> {
   if ("open_pr" in step) {
     const s = step.open_pr;
-    await sim.openPullRequest({ repo, number: s.pr, author: s.author, files: s.files, base: s.base, title: s.title, body: s.body, fork: s.fork });
-  } else if ("push" in step) await sim.push({ repo, number: step.push.pr, author: step.push.author, files: step.push.files });
-  else if ("review" in step) await sim.review({ repo, number: step.review.pr, by: step.review.by, state: step.review.state, body: step.review.body });
+    await sim.openPullRequest({
+      repo,
+      number: s.pr,
+      author: s.author,
+      files: s.files,
+      base: s.base,
+      title: s.title,
+      body: s.body,
+      fork: s.fork,
+    });
+  } else if ("push" in step)
+    await sim.push({ repo, number: step.push.pr, author: step.push.author, files: step.push.files });
+  else if ("review" in step)
+    await sim.review({
+      repo,
+      number: step.review.pr,
+      by: step.review.by,
+      state: step.review.state,
+      body: step.review.body,
+    });
   else if ("dismiss" in step) await sim.dismissReview({ repo, number: step.dismiss.pr, by: step.dismiss.by });
-  else if ("comment" in step) await sim.comment({ repo, number: step.comment.pr, by: step.comment.by, body: step.comment.body });
-  else if ("click" in step) await sim.clickCheckRunAction({ repo, number: step.click.pr, by: step.click.by, action: step.click.action });
+  else if ("comment" in step)
+    await sim.comment({ repo, number: step.comment.pr, by: step.comment.by, body: step.comment.body });
+  else if ("click" in step)
+    await sim.clickCheckRunAction({
+      repo,
+      number: step.click.pr,
+      by: step.click.by,
+      action: step.click.action,
+    });
   else if ("merge" in step) await sim.merge({ repo, number: step.merge.pr, by: step.merge.by });
   else if ("close" in step) await sim.close({ repo, number: step.close.pr });
-  else if ("retarget" in step) await sim.retarget({ repo, number: step.retarget.pr, base: step.retarget.base });
+  else if ("retarget" in step)
+    await sim.retarget({ repo, number: step.retarget.pr, base: step.retarget.base });
   else if ("redeliver" in step) await sim.redeliver(step.redeliver.last);
 }
 

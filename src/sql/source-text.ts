@@ -22,7 +22,11 @@ export function decodeSqlSource(source: Uint8Array): DecodedSource {
   const nul = source.indexOf(0);
   if (nul !== -1) {
     const at = lineColumnAtByte(source, nul);
-    return reject("the file contains a NUL byte: remove it (PostgreSQL rejects NUL in SQL text)", at.line, at.column);
+    return reject(
+      "the file contains a NUL byte: remove it (PostgreSQL rejects NUL in SQL text)",
+      at.line,
+      at.column,
+    );
   }
   let text: string;
   try {
@@ -58,6 +62,35 @@ export function lineColumnAtByte(source: Uint8Array, byteOffset: number): { line
     if (((source[i] ?? 0) & 0xc0) !== 0x80) column++;
   }
   return { line, column };
+}
+
+/**
+ * The same positions as `lineColumnAtByte`, for a series of increasing byte offsets in one pass over the
+ * bytes (a file of many statements must not cost a scan from the start per statement). An offset before the
+ * previous one restarts the scan.
+ */
+export function createLineColumnCursor(
+  source: Uint8Array,
+): (byteOffset: number) => { line: number; column: number } {
+  let pos = 0;
+  let line = 1;
+  let column = 1;
+  return (byteOffset) => {
+    const end = Math.min(Math.max(0, byteOffset), source.byteLength);
+    if (end < pos) {
+      pos = 0;
+      line = 1;
+      column = 1;
+    }
+    for (; pos < end; pos++) {
+      const b = source[pos] ?? 0;
+      if (b === 0x0a) {
+        line++;
+        column = 1;
+      } else if ((b & 0xc0) !== 0x80) column++;
+    }
+    return { line, column };
+  };
 }
 
 /** Byte offset of the n-th code point (0-based) of a string. */

@@ -92,7 +92,9 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
         [repo, headSha, name],
       );
       const row = result.rows[0];
-      return row === undefined ? null : { checkRunId: Number(row.check_run_id), annotationsDigest: row.annotations_digest };
+      return row === undefined
+        ? null
+        : { checkRunId: Number(row.check_run_id), annotationsDigest: row.annotations_digest };
     },
 
     async withPullRequestLock({ repo, pullNumber }, fn) {

@@ -62,7 +62,10 @@ export function diffCommits(state: SimState, baseSha: string, headSha: string): 
   }
   for (const path of modified) {
     const blob = headTree.get(path) as string;
-    const diff = unifiedDiff(state.git.getBlob(baseTree.get(path) as string) ?? "", state.git.getBlob(blob) ?? "");
+    const diff = unifiedDiff(
+      state.git.getBlob(baseTree.get(path) as string) ?? "",
+      state.git.getBlob(blob) ?? "",
+    );
     files.push(fileEntry({ filename: path, status: "modified", sha: blob, diff }));
   }
   files.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));

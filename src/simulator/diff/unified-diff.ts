@@ -10,12 +10,16 @@ export interface UnifiedDiff {
 
 const NO_NEWLINE_MARKER = "\\ No newline at end of file";
 
-function splitLines(content: string | null): { lines: string[]; endsWithNewline: boolean } {
-  if (content === null || content === "") return { lines: [], endsWithNewline: true };
+// A last line without a newline differs from the same text with one (git prints a marker after it),
+// so it carries this suffix through the comparison.
+const NO_EOL = "\u0000";
+
+function splitLines(content: string | null): string[] {
+  if (content === null || content === "") return [];
   const lines = content.split("\n");
-  const endsWithNewline = content.endsWith("\n");
-  if (endsWithNewline) lines.pop();
-  return { lines, endsWithNewline };
+  if (content.endsWith("\n")) lines.pop();
+  else lines[lines.length - 1] = `${lines[lines.length - 1]}${NO_EOL}`;
+  return lines;
 }
 
 /** Longest-common-subsequence edit script of the region between a common prefix and suffix. */
@@ -34,7 +38,10 @@ function editScript(a: string[], b: string[]): Op[] {
   const midB = b.slice(prefix, b.length - suffix);
   const ops: Op[] = a.slice(0, prefix).map((text) => ({ kind: " ", text }));
   if ((midA.length + 1) * (midB.length + 1) > MAX_DIFF_CELLS) {
-    ops.push(...midA.map((text): Op => ({ kind: "-", text })), ...midB.map((text): Op => ({ kind: "+", text })));
+    ops.push(
+      ...midA.map((text): Op => ({ kind: "-", text })),
+      ...midB.map((text): Op => ({ kind: "+", text })),
+    );
   } else {
     const width = midB.length + 1;
     const lcs = new Uint32Array((midA.length + 1) * width);
@@ -54,14 +61,15 @@ function editScript(a: string[], b: string[]): Op[] {
         i++;
         j++;
       } else if (
-        j < midB.length &&
-        (i === midA.length || (lcs[i * width + j + 1] as number) >= (lcs[(i + 1) * width + j] as number))
+        i < midA.length &&
+        (j === midB.length || (lcs[(i + 1) * width + j] as number) >= (lcs[i * width + j + 1] as number))
       ) {
-        ops.push({ kind: "+", text: midB[j] as string });
-        j++;
-      } else {
+        // Deletions before additions, like git.
         ops.push({ kind: "-", text: midA[i] as string });
         i++;
+      } else {
+        ops.push({ kind: "+", text: midB[j] as string });
+        j++;
       }
     }
   }
@@ -69,11 +77,14 @@ function editScript(a: string[], b: string[]): Op[] {
   return ops;
 }
 
+/** git leaves out a range's length when it is 1. */
+function hunkRange(start: number, count: number): string {
+  return count === 1 ? String(start) : `${start},${count}`;
+}
+
 /** A `git diff`-style patch body (hunks only, no file headers), as GitHub returns in `files[].patch`. */
 export function unifiedDiff(before: string | null, after: string | null): UnifiedDiff {
-  const old = splitLines(before);
-  const next = splitLines(after);
-  const ops = editScript(old.lines, next.lines);
+  const ops = editScript(splitLines(before), splitLines(after));
   const changed = ops.map((op, index) => (op.kind === " " ? -1 : index)).filter((index) => index >= 0);
   if (changed.length === 0) return { patch: "", additions: 0, deletions: 0 };
 
@@ -98,8 +109,6 @@ export function unifiedDiff(before: string | null, after: string | null): Unifie
     if (op.kind !== "-") newLine++;
   }
 
-  const lastOld = ops.map((op, i) => (op.kind === "+" ? -1 : i)).reduce((a, b) => Math.max(a, b), -1);
-  const lastNew = ops.map((op, i) => (op.kind === "-" ? -1 : i)).reduce((a, b) => Math.max(a, b), -1);
   const out: string[] = [];
   let additions = 0;
   let deletions = 0;
@@ -107,18 +116,18 @@ export function unifiedDiff(before: string | null, after: string | null): Unifie
     const slice = ops.slice(group.from, group.to + 1);
     const oldCount = slice.filter((op) => op.kind !== "+").length;
     const newCount = slice.filter((op) => op.kind !== "-").length;
-    const oldStart = oldCount === 0 ? (oldLineAt[group.from] as number) - 1 : (oldLineAt[group.from] as number);
-    const newStart = newCount === 0 ? (newLineAt[group.from] as number) - 1 : (newLineAt[group.from] as number);
-    out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
-    slice.forEach((op, offset) => {
-      const index = group.from + offset;
-      out.push(`${op.kind}${op.text}`);
+    const oldStart =
+      oldCount === 0 ? (oldLineAt[group.from] as number) - 1 : (oldLineAt[group.from] as number);
+    const newStart =
+      newCount === 0 ? (newLineAt[group.from] as number) - 1 : (newLineAt[group.from] as number);
+    out.push(`@@ -${hunkRange(oldStart, oldCount)} +${hunkRange(newStart, newCount)} @@`);
+    for (const op of slice) {
       if (op.kind === "+") additions++;
       if (op.kind === "-") deletions++;
-      const endsOld = op.kind !== "+" && index === lastOld && !old.endsWithNewline;
-      const endsNew = op.kind !== "-" && index === lastNew && !next.endsWithNewline;
-      if (endsOld || endsNew) out.push(NO_NEWLINE_MARKER);
-    });
+      if (op.text.endsWith(NO_EOL))
+        out.push(`${op.kind}${op.text.slice(0, -NO_EOL.length)}`, NO_NEWLINE_MARKER);
+      else out.push(`${op.kind}${op.text}`);
+    }
   }
   return { patch: out.join("\n"), additions, deletions };
 }

@@ -25,7 +25,10 @@ export function unprocessable(message: string): ApiResponse {
 
 /** GitHub's field-level 422: "Validation Failed" with an errors array. */
 export function validationFailed(errors: Array<Record<string, unknown>>): ApiResponse {
-  return { status: 422, body: { message: "Validation Failed", errors, documentation_url: DOCS, status: "422" } };
+  return {
+    status: 422,
+    body: { message: "Validation Failed", errors, documentation_url: DOCS, status: "422" },
+  };
 }
 
 /** A path parameter of the matched route; a missing one is a route-table bug, not a client error. */

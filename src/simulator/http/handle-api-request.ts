@@ -7,6 +7,10 @@ import type { ApiRequest, ApiResponse, RouteContext, RouteDefinition, RouteTable
 
 export const API_PREFIX = "/api/v3";
 
+// Octokit's throttling plugin reads these headers; the simulator never limits, so it reports a fresh hour.
+const RATE_LIMIT_PER_HOUR = 5000;
+const RATE_LIMIT_WINDOW_S = 3600;
+
 const OPENAPI_VIOLATION_MESSAGE = "querygate simulator: request violates GitHub's OpenAPI description";
 
 export interface ApiCallRecord {
@@ -26,9 +30,9 @@ export interface ApiPipeline {
 function send(res: ServerResponse, response: ApiResponse): void {
   const headers: Record<string, string> = {
     "x-github-media-type": "github.v3; format=json",
-    "x-ratelimit-limit": "5000",
-    "x-ratelimit-remaining": "4999",
-    "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+    "x-ratelimit-limit": String(RATE_LIMIT_PER_HOUR),
+    "x-ratelimit-remaining": String(RATE_LIMIT_PER_HOUR - 1),
+    "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + RATE_LIMIT_WINDOW_S),
     ...response.headers,
   };
   if (response.body === undefined) {
@@ -52,11 +56,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function badCredentials(): ApiResponse {
-  return { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" } };
+  return {
+    status: 401,
+    body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
+  };
 }
 
 /** Returns why the request may not call this route, or null when its credentials fit. */
-function authProblem(p: { authorization: string | undefined; kind: RouteDefinition["auth"]; ctx: RouteContext }): string | null {
+function authProblem(p: {
+  authorization: string | undefined;
+  kind: RouteDefinition["auth"];
+  ctx: RouteContext;
+}): string | null {
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(p.authorization?.trim() ?? "");
   if (!match) return p.authorization ? "malformed Authorization header" : "no Authorization header";
   const credential = match[1] as string;
@@ -85,7 +96,11 @@ function defaultAuthKind(template: string): RouteDefinition["auth"] {
  * One REST request: OpenAPI check first, then credentials, then the simulator's handler. Every call is
  * recorded; every deviation from what GitHub would accept (or what the simulator can model) is a violation.
  */
-export async function handleApiRequest(pipeline: ApiPipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleApiRequest(
+  pipeline: ApiPipeline,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
   const url = new URL(req.url ?? "/", origin);
@@ -97,7 +112,11 @@ export async function handleApiRequest(pipeline: ApiPipeline, req: IncomingMessa
   };
 
   if (!rawPath.startsWith(`${API_PREFIX}/`)) {
-    answer(rawPath, { status: 404, body: { message: "Not Found" } }, `not a REST API path (expected ${API_PREFIX}/…)`);
+    answer(
+      rawPath,
+      { status: 404, body: { message: "Not Found" } },
+      `not a REST API path (expected ${API_PREFIX}/…)`,
+    );
     return;
   }
   const path = rawPath.slice(API_PREFIX.length);
@@ -107,7 +126,11 @@ export async function handleApiRequest(pipeline: ApiPipeline, req: IncomingMessa
     try {
       body = JSON.parse(text);
     } catch {
-      answer(path, { status: 400, body: { message: "Problems parsing JSON" } }, "request body is not valid JSON");
+      answer(
+        path,
+        { status: 400, body: { message: "Problems parsing JSON" } },
+        "request body is not valid JSON",
+      );
       return;
     }
   }
@@ -129,7 +152,11 @@ export async function handleApiRequest(pipeline: ApiPipeline, req: IncomingMessa
 
   const definition = pipeline.routes[route.operationId];
   const authKind = definition?.auth ?? defaultAuthKind(route.template);
-  const problem = authProblem({ authorization: req.headers.authorization, kind: authKind, ctx: pipeline.ctx });
+  const problem = authProblem({
+    authorization: req.headers.authorization,
+    kind: authKind,
+    ctx: pipeline.ctx,
+  });
   if (problem) {
     answer(route.template, badCredentials(), `401 Bad credentials (${problem})`);
     return;
@@ -145,7 +172,11 @@ export async function handleApiRequest(pipeline: ApiPipeline, req: IncomingMessa
     answer(route.template, definition.handle(request, pipeline.ctx));
   } catch (error) {
     if (error instanceof SimulatorGapError) {
-      answer(route.template, { status: 501, body: { message: error.message } }, `${error.message} (${route.operationId})`);
+      answer(
+        route.template,
+        { status: 501, body: { message: error.message } },
+        `${error.message} (${route.operationId})`,
+      );
       return;
     }
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -7,7 +7,10 @@ function positiveInt(value: string | null, fallback: number): number {
 }
 
 /** One page of `items` plus GitHub's `Link` header (next/last, prev/first when past page 1). */
-export function paginate<T>(req: ApiRequest, items: readonly T[]): { items: T[]; headers: Record<string, string> } {
+export function paginate<T>(
+  req: ApiRequest,
+  items: readonly T[],
+): { items: T[]; headers: Record<string, string> } {
   const perPage = Math.min(positiveInt(req.query.get("per_page"), DEFAULT_PER_PAGE), MAX_PER_PAGE);
   const page = positiveInt(req.query.get("page"), 1);
   const lastPage = Math.max(1, Math.ceil(items.length / perPage));

@@ -1,9 +1,8 @@
 import { INSTALLATION_PERMISSIONS, issueInstallationToken } from "../auth/installation-tokens.js";
-import { created, notFound, numberParam, ok } from "../http/api-responses.js";
+import { created, notFound, numberParam, ok, pathParam } from "../http/api-responses.js";
 import type { RouteTable } from "../http/api-types.js";
 import { appShape, installationShape } from "../shapes/app-shape.js";
 import { findRepo } from "../state/sim-state.js";
-import { pathParam } from "../http/api-responses.js";
 
 export const appRoutes: RouteTable = {
   "apps/get-authenticated": {

@@ -1,4 +1,13 @@
-import { bodyOf, created, notFound, numberParam, ok, pathParam, unprocessable, validationFailed } from "../http/api-responses.js";
+import {
+  bodyOf,
+  created,
+  notFound,
+  numberParam,
+  ok,
+  pathParam,
+  unprocessable,
+  validationFailed,
+} from "../http/api-responses.js";
 import type { ApiRequest, ApiResponse, RouteContext, RouteTable } from "../http/api-types.js";
 import { paginate } from "../http/paginate.js";
 import { annotationShape, checkRunShape } from "../shapes/check-run-shape.js";
@@ -10,7 +19,13 @@ import {
   MAX_CHECK_ACTIONS,
   MAX_CHECK_OUTPUT_CHARS,
 } from "../simulator-limits.js";
-import { type AnnotationRecord, type CheckActionRecord, type CheckRunRecord, type RepoRecord, resolveRef } from "../state/sim-state.js";
+import {
+  type AnnotationRecord,
+  type CheckActionRecord,
+  type CheckRunRecord,
+  type RepoRecord,
+  resolveRef,
+} from "../state/sim-state.js";
 import { installedRepo } from "./route-helpers.js";
 
 type Body = Record<string, unknown>;
@@ -25,13 +40,20 @@ function checkRunProblems(body: Body, existing: CheckRunRecord | undefined): Api
     const value = output?.[field];
     if (typeof value === "string" && value.length > MAX_CHECK_OUTPUT_CHARS) {
       return validationFailed([
-        { resource: "CheckRun", field: `output.${field}`, code: "custom", message: `Only ${MAX_CHECK_OUTPUT_CHARS} characters are allowed; ${value.length} were supplied.` },
+        {
+          resource: "CheckRun",
+          field: `output.${field}`,
+          code: "custom",
+          message: `Only ${MAX_CHECK_OUTPUT_CHARS} characters are allowed; ${value.length} were supplied.`,
+        },
       ]);
     }
   }
   const annotations = Array.isArray(output?.annotations) ? (output.annotations as Body[]) : [];
   if (annotations.length > MAX_ANNOTATIONS_PER_REQUEST) {
-    return unprocessable(`Only ${MAX_ANNOTATIONS_PER_REQUEST} annotations are allowed per request; send the rest in further updates.`);
+    return unprocessable(
+      `Only ${MAX_ANNOTATIONS_PER_REQUEST} annotations are allowed per request; send the rest in further updates.`,
+    );
   }
   for (const a of annotations) {
     const columns = a.start_column !== undefined || a.end_column !== undefined;
@@ -43,7 +65,8 @@ function checkRunProblems(body: Body, existing: CheckRunRecord | undefined): Api
     }
   }
   const actions = Array.isArray(body.actions) ? (body.actions as Body[]) : [];
-  if (actions.length > MAX_CHECK_ACTIONS) return unprocessable(`Only ${MAX_CHECK_ACTIONS} actions are allowed.`);
+  if (actions.length > MAX_CHECK_ACTIONS)
+    return unprocessable(`Only ${MAX_CHECK_ACTIONS} actions are allowed.`);
   for (const action of actions) {
     const limits: Array<[string, number]> = [
       ["label", MAX_ACTION_LABEL_CHARS],
@@ -60,7 +83,12 @@ function checkRunProblems(body: Body, existing: CheckRunRecord | undefined): Api
   const completing = body.status === "completed" || body.completed_at !== undefined;
   if (completing && body.conclusion === undefined && existing?.conclusion == null) {
     return validationFailed([
-      { resource: "CheckRun", field: "conclusion", code: "missing_field", message: "conclusion is required when status is completed" },
+      {
+        resource: "CheckRun",
+        field: "conclusion",
+        code: "missing_field",
+        message: "conclusion is required when status is completed",
+      },
     ]);
   }
   return null;
@@ -163,7 +191,10 @@ function listForRef(req: ApiRequest, ctx: RouteContext) {
     runs = [...newest.values()];
   }
   const page = paginate(req, runs);
-  return ok({ total_count: runs.length, check_runs: page.items.map((run) => checkRunShape(ctx, run)) }, page.headers);
+  return ok(
+    { total_count: runs.length, check_runs: page.items.map((run) => checkRunShape(ctx, run)) },
+    page.headers,
+  );
 }
 
 export const checksRoutes: RouteTable = {

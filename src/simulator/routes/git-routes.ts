@@ -71,7 +71,8 @@ function createTree(req: ApiRequest, ctx: RouteContext) {
     if (path === "") return unprocessable("tree.path cannot be blank");
     const hasSha = "sha" in entry && entry.sha !== undefined;
     const hasContent = typeof entry.content === "string";
-    if (hasSha && hasContent) return unprocessable(`tree entry ${path}: use either tree.sha or tree.content, not both`);
+    if (hasSha && hasContent)
+      return unprocessable(`tree entry ${path}: use either tree.sha or tree.content, not both`);
     if (entry.type === "commit") throw new SimulatorGapError("submodule tree entries (type: commit)");
     if (hasSha && entry.sha === null) {
       next.delete(path);
@@ -157,7 +158,9 @@ export const gitRoutes: RouteTable = {
       const body = bodyOf(req);
       const ref = String(body.ref ?? "");
       if (!/^refs\/[^/]+\/.+/.test(ref)) {
-        return unprocessable(`${ref} is not a valid ref name: it must start with 'refs' and have at least two slashes`);
+        return unprocessable(
+          `${ref} is not a valid ref name: it must start with 'refs' and have at least two slashes`,
+        );
       }
       const branch = branchOfRef(ref);
       const sha = String(body.sha ?? "");

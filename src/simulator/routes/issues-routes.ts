@@ -1,4 +1,12 @@
-import { bodyOf, created, noContent, notFound, numberParam, ok, validationFailed } from "../http/api-responses.js";
+import {
+  bodyOf,
+  created,
+  noContent,
+  notFound,
+  numberParam,
+  ok,
+  validationFailed,
+} from "../http/api-responses.js";
 import type { ApiRequest, ApiResponse, RouteContext, RouteTable } from "../http/api-types.js";
 import { paginate } from "../http/paginate.js";
 import { commentShape, reactionShape } from "../shapes/comment-shape.js";
@@ -21,7 +29,10 @@ function bodyTooLong(body: string): ApiResponse | null {
   ]);
 }
 
-function findComment(req: ApiRequest, ctx: RouteContext): { repo: RepoRecord; comment: CommentRecord } | undefined {
+function findComment(
+  req: ApiRequest,
+  ctx: RouteContext,
+): { repo: RepoRecord; comment: CommentRecord } | undefined {
   const repo = installedRepo(req, ctx);
   const id = numberParam(req, "comment_id");
   const comment = repo ? ctx.state.comments.find((c) => c.id === id && c.repo === repo.fullName) : undefined;
@@ -125,7 +136,11 @@ export const issuesRoutes: RouteTable = {
       const { repo, pr } = found;
       for (const name of labelNames(req.body)) {
         if (!repo.labels.has(name.toLowerCase())) {
-          repo.labels.set(name.toLowerCase(), { id: ctx.state.nextId("label"), name, color: NEW_LABEL_COLOR });
+          repo.labels.set(name.toLowerCase(), {
+            id: ctx.state.nextId("label"),
+            name,
+            color: NEW_LABEL_COLOR,
+          });
         }
         const canonical = repo.labels.get(name.toLowerCase())?.name ?? name;
         if (!pr.labels.includes(canonical)) pr.labels.push(canonical);

@@ -1,6 +1,7 @@
 import { noContent, notFound, ok, pathParam } from "../http/api-responses.js";
 import type { RouteTable } from "../http/api-types.js";
 import { userShape } from "../shapes/user-shape.js";
+import { SIMULATED_EPOCH } from "../simulator-limits.js";
 import { findTeam, findUser, isOrgMember } from "../state/sim-state.js";
 
 export const orgsRoutes: RouteTable = {
@@ -22,7 +23,9 @@ export const orgsRoutes: RouteTable = {
   "orgs/check-membership-for-user": {
     auth: "installation",
     handle(req, ctx) {
-      return isOrgMember(ctx.state, pathParam(req, "org"), pathParam(req, "username")) ? noContent() : notFound();
+      return isOrgMember(ctx.state, pathParam(req, "org"), pathParam(req, "username"))
+        ? noContent()
+        : notFound();
     },
   },
   "users/get-by-username": {
@@ -44,8 +47,8 @@ export const orgsRoutes: RouteTable = {
         public_gists: 0,
         followers: 0,
         following: 0,
-        created_at: ctx.state.clock.now(),
-        updated_at: ctx.state.clock.now(),
+        created_at: SIMULATED_EPOCH,
+        updated_at: SIMULATED_EPOCH,
       });
     },
   },

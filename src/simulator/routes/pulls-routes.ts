@@ -7,7 +7,7 @@ import { teamShape } from "../shapes/label-and-team-shapes.js";
 import { pullShape, pullSimpleShape } from "../shapes/pull-shape.js";
 import { reviewShape } from "../shapes/review-shape.js";
 import { userShape } from "../shapes/user-shape.js";
-import { findTeam, findUser, permissionOf, type PullRecord, type RepoRecord } from "../state/sim-state.js";
+import { findTeam, findUser, type PullRecord, permissionOf, type RepoRecord } from "../state/sim-state.js";
 import { installedRepo, optionalString, pullFromParams, stringArray } from "./route-helpers.js";
 
 function notCollaborator(repo: RepoRecord) {
@@ -44,7 +44,14 @@ function updatePull(req: ApiRequest, ctx: RouteContext) {
   if (base !== undefined && base !== pr.baseRef) {
     const baseSha = repo.branches.get(base);
     if (!baseSha) {
-      return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "PullRequest", field: "base", code: "invalid" }], status: "422" } };
+      return {
+        status: 422,
+        body: {
+          message: "Validation Failed",
+          errors: [{ resource: "PullRequest", field: "base", code: "invalid" }],
+          status: "422",
+        },
+      };
     }
     pr.baseRef = base;
     pr.baseSha = baseSha;
@@ -176,7 +183,9 @@ export const pullsRoutes: RouteTable = {
     handle(req, ctx) {
       const found = pullFromParams(req, ctx);
       if (!found) return notFound();
-      const reviews = ctx.state.reviews.filter((r) => r.repo === found.pr.repo && r.number === found.pr.number);
+      const reviews = ctx.state.reviews.filter(
+        (r) => r.repo === found.pr.repo && r.number === found.pr.number,
+      );
       const page = paginate(req, reviews);
       return ok(
         page.items.map((review) => reviewShape(ctx, review, "rest")),

@@ -6,15 +6,18 @@ import { gitCommitShape, repoCommitShape } from "../shapes/commit-shapes.js";
 import { repoShape } from "../shapes/repo-shape.js";
 import { userShape } from "../shapes/user-shape.js";
 import { MAX_INLINE_CONTENT_BYTES } from "../simulator-limits.js";
-import { findUser, gitIdentity, permissionOf, type RepoRecord, resolveRef } from "../state/sim-state.js";
 import { moveBranch } from "../state/move-branch.js";
+import { findUser, gitIdentity, permissionOf, type RepoRecord, resolveRef } from "../state/sim-state.js";
 import { installedRepo, optionalString, wrappedBase64 } from "./route-helpers.js";
 
 function noCommitForRef(ref: string) {
   return { status: 404, body: { message: `No commit found for the ref ${ref}`, status: "404" } };
 }
 
-function contentEntry(ctx: RouteContext, p: { repo: RepoRecord; ref: string; path: string; type: "file" | "dir"; sha: string; size: number }) {
+function contentEntry(
+  ctx: RouteContext,
+  p: { repo: RepoRecord; ref: string; path: string; type: "file" | "dir"; sha: string; size: number },
+) {
   const api = `${ctx.urls.api}/repos/${p.repo.fullName}`;
   const url = `${api}/contents/${p.path}?ref=${encodeURIComponent(p.ref)}`;
   const gitUrl = `${api}/git/${p.type === "file" ? "blobs" : "trees"}/${p.sha}`;
@@ -62,7 +65,14 @@ function getContent(req: ApiRequest, ctx: RouteContext) {
   if (children.length === 0) return notFound();
   return ok(
     children.map((entry) =>
-      contentEntry(ctx, { repo, ref, path: entry.path, type: entry.type === "blob" ? "file" : "dir", sha: entry.sha, size: entry.size ?? 0 }),
+      contentEntry(ctx, {
+        repo,
+        ref,
+        path: entry.path,
+        type: entry.type === "blob" ? "file" : "dir",
+        sha: entry.sha,
+        size: entry.size ?? 0,
+      }),
     ),
   );
 }
@@ -79,7 +89,8 @@ function createOrUpdateFile(req: ApiRequest, ctx: RouteContext) {
   const files = ctx.state.git.getTree(ctx.state.git.getCommit(head)?.tree ?? "") ?? new Map<string, string>();
   const existing = files.get(path);
   const givenSha = optionalString(body.sha);
-  if (existing !== undefined && givenSha === undefined) return unprocessable('Invalid request.\n\n"sha" wasn\'t supplied.');
+  if (existing !== undefined && givenSha === undefined)
+    return unprocessable('Invalid request.\n\n"sha" wasn\'t supplied.');
   if (existing !== undefined && givenSha !== existing) {
     return { status: 409, body: { message: `${path} does not match ${givenSha}`, status: "409" } };
   }
@@ -100,7 +111,14 @@ function createOrUpdateFile(req: ApiRequest, ctx: RouteContext) {
   const blob = ctx.state.git.getTree(tree)?.get(path) ?? "";
   const commit = ctx.state.git.getCommit(sha);
   const response = {
-    content: contentEntry(ctx, { repo, ref: branch, path, type: "file", sha: blob, size: Buffer.byteLength(content) }),
+    content: contentEntry(ctx, {
+      repo,
+      ref: branch,
+      path,
+      type: "file",
+      sha: blob,
+      size: Buffer.byteLength(content),
+    }),
     commit: commit ? gitCommitShape(ctx, repo.fullName, commit) : null,
   };
   return existing === undefined ? created(response) : ok(response);
@@ -161,7 +179,10 @@ export const reposRoutes: RouteTable = {
       const path = req.query.get("path");
       const commits = ctx.state.git
         .commitsBetween(undefined, head)
-        .filter((commit) => path === null || commitFilesAgainstParent(ctx, commit.sha).some((f) => f.filename === path));
+        .filter(
+          (commit) =>
+            path === null || commitFilesAgainstParent(ctx, commit.sha).some((f) => f.filename === path),
+        );
       const page = paginate(req, commits);
       return ok(
         page.items.map((commit) => repoCommitShape(ctx, repo.fullName, commit)),
@@ -177,7 +198,8 @@ export const reposRoutes: RouteTable = {
       const ref = pathParam(req, "ref");
       const sha = resolveRef(ctx.state, repo, ref);
       const commit = sha ? ctx.state.git.getCommit(sha) : undefined;
-      if (!commit) return { status: 422, body: { message: `No commit found for SHA: ${ref}`, status: "422" } };
+      if (!commit)
+        return { status: 422, body: { message: `No commit found for SHA: ${ref}`, status: "422" } };
       const files = commitFilesAgainstParent(ctx, commit.sha);
       return ok(repoCommitShape(ctx, repo.fullName, commit, files));
     },

@@ -1,7 +1,7 @@
-import { BASE64_LINE_CHARS } from "../simulator-limits.js";
-import { findPull, findRepo, type PullRecord, type RepoRecord } from "../state/sim-state.js";
 import { pathParam } from "../http/api-responses.js";
 import type { ApiRequest, RouteContext } from "../http/api-types.js";
+import { BASE64_LINE_CHARS } from "../simulator-limits.js";
+import { findPull, findRepo, type PullRecord, type RepoRecord } from "../state/sim-state.js";
 
 /** Thrown by a handler for a GitHub feature the simulator does not model; answered 501 and recorded. */
 export class SimulatorGapError extends Error {

@@ -4,7 +4,16 @@ import { pullSimpleShape } from "./pull-shape.js";
 import { nodeId, type ShapeContext } from "./shape-context.js";
 import { userShape } from "./user-shape.js";
 
-export const REACTION_CONTENTS = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"] as const;
+export const REACTION_CONTENTS = [
+  "+1",
+  "-1",
+  "laugh",
+  "confused",
+  "heart",
+  "hooray",
+  "rocket",
+  "eyes",
+] as const;
 
 function reactionRollup(url: string, reactions: ReactionRecord[]): Record<string, unknown> {
   const counts = Object.fromEntries(

@@ -1,7 +1,11 @@
 import type { LabelRecord, TeamRecord } from "../state/sim-state.js";
 import { nodeId, type ShapeContext } from "./shape-context.js";
 
-export function labelShape(ctx: ShapeContext, repoFullName: string, label: LabelRecord): Record<string, unknown> {
+export function labelShape(
+  ctx: ShapeContext,
+  repoFullName: string,
+  label: LabelRecord,
+): Record<string, unknown> {
   return {
     id: label.id,
     node_id: nodeId("Label", label.id),

@@ -157,7 +157,17 @@ export interface AppIdentity {
   botLogin: string;
 }
 
-type IdKind = "user" | "repo" | "pull" | "review" | "comment" | "reaction" | "checkRun" | "checkSuite" | "team" | "label";
+type IdKind =
+  | "user"
+  | "repo"
+  | "pull"
+  | "review"
+  | "comment"
+  | "reaction"
+  | "checkRun"
+  | "checkSuite"
+  | "team"
+  | "label";
 
 // Distinct ranges make ids easy to tell apart in logs and reports.
 const ID_BASES: Record<IdKind, number> = {
@@ -236,7 +246,12 @@ export function findUser(state: SimState, login: string): UserRecord | undefined
 
 export function gitIdentity(state: SimState, login: string, date: string): GitIdentity {
   const user = ensureUser(state, login);
-  return { login: user.login, name: user.login, email: `${user.id}+${user.login}@users.noreply.github.com`, date };
+  return {
+    login: user.login,
+    name: user.login,
+    email: `${user.id}+${user.login}@users.noreply.github.com`,
+    date,
+  };
 }
 
 /** Resolves a commit author email back to a login, the way GitHub links noreply addresses. */
@@ -262,7 +277,9 @@ export function findTeam(state: SimState, org: string, slug: string): TeamRecord
 export function isOrgMember(state: SimState, org: string, login: string): boolean {
   const wanted = login.toLowerCase();
   return [...state.teams.values()].some(
-    (team) => team.org.toLowerCase() === org.toLowerCase() && [...team.members].some((m) => m.toLowerCase() === wanted),
+    (team) =>
+      team.org.toLowerCase() === org.toLowerCase() &&
+      [...team.members].some((m) => m.toLowerCase() === wanted),
   );
 }
 

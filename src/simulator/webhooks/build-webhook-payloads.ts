@@ -5,7 +5,13 @@ import { repoShape } from "../shapes/repo-shape.js";
 import { reviewShape } from "../shapes/review-shape.js";
 import { nodeId, type ShapeContext } from "../shapes/shape-context.js";
 import { organizationShape, userShape } from "../shapes/user-shape.js";
-import { type CheckRunRecord, type CommentRecord, findUser, type PullRecord, type ReviewRecord } from "../state/sim-state.js";
+import {
+  type CheckRunRecord,
+  type CommentRecord,
+  findUser,
+  type PullRecord,
+  type ReviewRecord,
+} from "../state/sim-state.js";
 import { examplePayload } from "./example-payloads.js";
 import { overlayExample } from "./overlay-example.js";
 
@@ -25,7 +31,14 @@ function repoOf(ctx: ShapeContext, fullName: string) {
 /** Builds one payload from GitHub's example for event+action, overwritten with simulator state. */
 function build(
   ctx: ShapeContext,
-  p: { event: string; action: string; repo: string; sender: string; body: Record<string, unknown>; extraKeys?: string[] },
+  p: {
+    event: string;
+    action: string;
+    repo: string;
+    sender: string;
+    body: Record<string, unknown>;
+    extraKeys?: string[];
+  },
 ): WebhookEvent {
   const repo = repoOf(ctx, p.repo);
   const orgOwned = findUser(ctx.state, repo.owner)?.type === "Organization";
@@ -34,13 +47,16 @@ function build(
     ...p.body,
     repository: repoShape(ctx, repo),
     sender: userShape(ctx, p.sender),
-    installation: { id: ctx.state.app.installationId, node_id: nodeId("Installation", ctx.state.app.installationId) },
+    installation: {
+      id: ctx.state.app.installationId,
+      node_id: nodeId("Installation", ctx.state.app.installationId),
+    },
     ...(orgOwned ? { organization: organizationShape(ctx, repo.owner) } : {}),
   };
-  const payload = overlayExample(examplePayload(p.event, p.action), ours, [...ENVELOPE_EXTRAS, ...(p.extraKeys ?? [])]) as Record<
-    string,
-    unknown
-  >;
+  const payload = overlayExample(examplePayload(p.event, p.action), ours, [
+    ...ENVELOPE_EXTRAS,
+    ...(p.extraKeys ?? []),
+  ]) as Record<string, unknown>;
   if (!orgOwned) delete payload.organization;
   return { event: p.event, payload };
 }

@@ -9,6 +9,8 @@ interface ExampleGroup {
   examples: Array<Record<string, unknown>>;
 }
 
+const FALLBACK_ACTION = "opened";
+
 let cached: ExampleGroup[] | undefined;
 
 function loadExamples(): ExampleGroup[] {
@@ -32,8 +34,9 @@ function richness(example: Record<string, unknown>): number {
 /**
  * A deep copy of GitHub's richest recorded example for the event and action (the one with the most
  * top-level keys, so `installation` and `organization` are present when any example has them). When
- * no example has the action (GitHub's examples have no `pull_request.edited`), the richest example of
- * the event with the action replaced.
+ * no example has the action (GitHub's examples have no `pull_request.edited`), the "opened" (else first)
+ * example of the event with the action replaced: its top-level keys are the plain envelope, free of
+ * action-specific keys such as `label` or `assignee` that another action's schema would reject.
  */
 export function examplePayload(event: string, action: string): Record<string, unknown> {
   const group = loadExamples().find((g) => g.name === event);
@@ -41,7 +44,8 @@ export function examplePayload(event: string, action: string): Record<string, un
     throw new Error(`@octokit/webhooks-examples has no example for the "${event}" event`);
   }
   const sameAction = group.examples.filter((example) => example.action === action);
-  const pool = sameAction.length > 0 ? sameAction : group.examples;
+  const opened = group.examples.filter((example) => example.action === FALLBACK_ACTION);
+  const pool = sameAction.length > 0 ? sameAction : opened.length > 0 ? opened : group.examples.slice(0, 1);
   const best = pool.reduce((a, b) => (richness(b) > richness(a) ? b : a));
   return { ...structuredClone(best), action };
 }

@@ -10,10 +10,17 @@ function isObject(value: unknown): value is Json {
  * example's key set — which GitHub's webhook schemas (additionalProperties: false) accept. Keys the
  * example lacks are added only when listed in `extraKeys` as dotted paths ("installation", "issue.pull_request").
  */
-export function overlayExample(example: unknown, ours: unknown, extraKeys: readonly string[] = [], path = ""): unknown {
+export function overlayExample(
+  example: unknown,
+  ours: unknown,
+  extraKeys: readonly string[] = [],
+  path = "",
+): unknown {
   if (Array.isArray(ours)) {
     const template = Array.isArray(example) ? example[0] : undefined;
-    return ours.map((item) => (isObject(template) && isObject(item) ? overlayExample(template, item, extraKeys, path) : item));
+    return ours.map((item) =>
+      isObject(template) && isObject(item) ? overlayExample(template, item, extraKeys, path) : item,
+    );
   }
   if (!isObject(ours) || !isObject(example)) return ours === undefined ? example : ours;
   const out: Json = {};

@@ -55,18 +55,31 @@ export function classifyStatement(stmt: Record<string, unknown>): Classification
       reasons.push("COPY FROM loads rows");
     }
   }
+  let explained: Classification | null = null;
   if (kind === "ExplainStmt") {
     const analyze = (body.options as unknown[] | undefined)?.some(
       (o) => (o as { DefElem?: { defname?: string } })?.DefElem?.defname === "analyze",
     );
     if (analyze) reasons.push("EXPLAIN ANALYZE executes the statement");
     else flags.add("explain_only");
+    // EXPLAIN wraps CREATE TABLE AS, SELECT INTO, EXECUTE, DECLARE…: the explained statement's own class counts.
+    const query = body.query;
+    if (query !== null && typeof query === "object" && !Array.isArray(query)) {
+      explained = classifyStatement(query as Record<string, unknown>);
+      if (escalate(cls, explained.class) !== cls) {
+        cls = escalate(cls, explained.class);
+        reasons.push(...explained.reasons);
+      }
+    }
   }
 
   const cteNames = new Set<string>();
   const objects: TouchedObject[] = [];
   const functions = new Set<string>();
   const targets = new Map<unknown, ObjectOperation>();
+  const into = (body.intoClause as { rel?: unknown } | undefined)?.rel;
+  if (kind === "SelectStmt" && into) targets.set(into, "create");
+  if (kind === "CopyStmt" && body.is_from && body.relation) targets.set(body.relation, "insert");
 
   for (const { type, node } of walkNodes(stmt)) {
     if (type === "CommonTableExpr" && typeof node.ctename === "string") cteNames.add(node.ctename);
@@ -103,7 +116,8 @@ export function classifyStatement(stmt: Record<string, unknown>): Classification
     if (type !== "RangeVar") continue;
     const name = String(node.relname ?? "");
     const schema = typeof node.schemaname === "string" ? node.schemaname : null;
-    if (schema === null && cteNames.has(name)) continue;
+    // A CTE name shadows tables in queries, but a DML target is always a real table.
+    if (schema === null && cteNames.has(name) && !targets.has(node)) continue;
     const operation = targets.get(node) ?? (kind === "TruncateStmt" ? "truncate" : ddlOperation(kind));
     const key = `${schema ?? ""}.${name}.${operation}`;
     if (seen.has(key)) continue;
@@ -111,7 +125,15 @@ export function classifyStatement(stmt: Record<string, unknown>): Classification
     objects.push({ schema, name, operation });
   }
 
-  return { kind, class: cls, reasons: unique(reasons), flags: [...flags].sort(), objects, functions: [...functions] };
+  return {
+    kind,
+    class: cls,
+    reasons: unique(reasons),
+    flags: [...flags].sort(),
+    // The explained statement knows which of its tables it creates or modifies.
+    objects: explained ? explained.objects : objects,
+    functions: [...functions],
+  };
 }
 
 function ddlOperation(kind: string): ObjectOperation {

@@ -1,5 +1,11 @@
 import { SqlError } from "libpg-query";
-import { byteOffsetOfCodePoint, decodeSqlSource, firstTokenOffset, lineColumnAtByte } from "../source-text.js";
+import {
+  byteOffsetOfCodePoint,
+  createLineColumnCursor,
+  decodeSqlSource,
+  firstTokenOffset,
+  lineColumnAtByte,
+} from "../source-text.js";
 import type { Analysis, Dialect, Statement } from "../statement.js";
 import { classifyStatement } from "./classify-statement.js";
 import { loadPostgresParser, parsePostgres, postgresParserVersion } from "./load-parser.js";
@@ -39,14 +45,16 @@ function analyzePostgres(source: Uint8Array, parserVersion: string): Analysis {
     };
   }
 
+  // Statements come in source order, so one forward cursor finds every position in a single pass.
+  const position = createLineColumnCursor(bytes);
   const statements: Statement[] = parsed.stmts.map((raw, index) => {
     // The parser reports byte offsets; an absent location means 0 and an absent length means "to the end".
     const byteStart = raw.stmt_location ?? 0;
     const byteEnd = raw.stmt_len ? byteStart + raw.stmt_len : bytes.byteLength;
     const text = bytes.subarray(byteStart, byteEnd).toString("utf8");
     const tokenStart = Buffer.byteLength(text.slice(0, firstTokenOffset(text, 0, text.length)), "utf8");
-    const start = lineColumnAtByte(bytes, byteStart + tokenStart);
-    const end = lineColumnAtByte(bytes, Math.max(byteStart + tokenStart, byteEnd - 1));
+    const start = position(byteStart + tokenStart);
+    const end = position(Math.max(byteStart + tokenStart, byteEnd - 1));
     const facts = classifyStatement(raw.stmt);
     return {
       index,

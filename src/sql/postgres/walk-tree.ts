@@ -18,6 +18,7 @@ const UNWRAPPED_FIELDS: Readonly<Record<string, { type: string; marker: string }
   table: { type: "RangeVar", marker: "relname" },
   typevar: { type: "RangeVar", marker: "relname" },
   constrrel: { type: "RangeVar", marker: "relname" },
+  name: { type: "RangeVar", marker: "relname" },
   larg: { type: "SelectStmt", marker: "op" },
   rarg: { type: "SelectStmt", marker: "op" },
 };

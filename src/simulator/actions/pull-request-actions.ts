@@ -1,0 +1,189 @@
+import { diffCommits, pullDiffBase } from "../diff/pull-files.js";
+import { moveBranch } from "../state/move-branch.js";
+import { ensureUser, findRepo, gitIdentity, type PullRecord } from "../state/sim-state.js";
+import { pullRequestEvent } from "../webhooks/build-webhook-payloads.js";
+import { type ActionContext, requireOpenPull, requireRepo } from "./action-context.js";
+import { commitFiles, createRepoRecord } from "./setup-actions.js";
+
+export interface OpenPullRequestParams {
+  repo: string;
+  number?: number;
+  author: string;
+  files: Record<string, string | null>;
+  base?: string;
+  title?: string;
+  body?: string;
+  fork?: boolean;
+  coAuthors?: string[];
+}
+
+function coAuthorTrailers(ctx: ActionContext, coAuthors: readonly string[]): string {
+  if (coAuthors.length === 0) return "";
+  const lines = coAuthors.map((login) => {
+    const who = gitIdentity(ctx.state, login, ctx.state.clock.now());
+    return `Co-authored-by: ${who.name} <${who.email}>`;
+  });
+  return `\n\n${lines.join("\n")}`;
+}
+
+/**
+ * Opens a pull request from a new head branch (in a fork when `fork`). Co-authors appear twice, so either
+ * way of finding a PR's commit authors sees them: as Co-authored-by trailers on the first commit, and as
+ * authors of their own (empty) follow-up commits.
+ */
+export async function openPullRequest(ctx: ActionContext, p: OpenPullRequestParams): Promise<number> {
+  const repo = requireRepo(ctx, p.repo);
+  const baseRef = p.base ?? repo.defaultBranch;
+  const baseSha = repo.branches.get(baseRef);
+  if (!baseSha)
+    throw new Error(
+      `simulator: cannot open a pull request into "${baseRef}": no such branch in ${repo.fullName}`,
+    );
+  const taken = ctx.state.pulls.filter((pr) => pr.repo === repo.fullName).map((pr) => pr.number);
+  const number = p.number ?? Math.max(0, ...taken) + 1;
+  if (taken.includes(number)) throw new Error(`simulator: ${repo.fullName}#${number} already exists`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`simulator: pull request number must be a positive integer, got ${number}`);
+
+  const author = ensureUser(ctx.state, p.author).login;
+  const headRepo = p.fork
+    ? (findRepo(ctx.state, author, repo.name) ??
+      createRepoRecord(ctx, { fullName: `${author}/${repo.name}`, fork: { parent: repo.fullName } }))
+    : repo;
+  const headRef = `${author}-patch-${number}`;
+  const title = p.title ?? `Request from ${author}`;
+  const coAuthors = p.coAuthors ?? [];
+  let head = commitFiles(ctx, {
+    parent: baseSha,
+    author,
+    message: `${title}${coAuthorTrailers(ctx, coAuthors)}`,
+    files: p.files,
+  });
+  for (const coAuthor of coAuthors) {
+    head = commitFiles(ctx, { parent: head, author: coAuthor, message: `Changes by ${coAuthor}`, files: {} });
+  }
+  moveBranch(ctx.state, { repo: headRepo, branch: headRef, from: undefined, to: head });
+
+  const now = ctx.state.clock.tick();
+  const pr: PullRecord = {
+    id: ctx.state.nextId("pull"),
+    repo: repo.fullName,
+    number,
+    title,
+    body: p.body ?? null,
+    author,
+    headRepo: headRepo.fullName,
+    headRef,
+    headSha: head,
+    baseRef,
+    baseSha,
+    state: "open",
+    merged: false,
+    mergedBy: null,
+    mergedAt: null,
+    mergeCommitSha: null,
+    closedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    fork: p.fork ?? false,
+    labels: [],
+    requestedUsers: [],
+    requestedTeams: [],
+  };
+  ctx.state.pulls.push(pr);
+  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "opened", pr, sender: author }));
+  return number;
+}
+
+export async function pushToPullRequest(
+  ctx: ActionContext,
+  p: { repo: string; number: number; author: string; files: Record<string, string | null> },
+): Promise<void> {
+  const { pr } = requireOpenPull(ctx, p.repo, p.number, "push to");
+  const headRepo = requireRepo(ctx, pr.headRepo);
+  const before = pr.headSha;
+  const after = commitFiles(ctx, {
+    parent: before,
+    author: p.author,
+    message: `Update from ${p.author}`,
+    files: p.files,
+  });
+  moveBranch(ctx.state, { repo: headRepo, branch: pr.headRef, from: before, to: after });
+  pr.headSha = after;
+  pr.updatedAt = ctx.state.clock.tick();
+  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "synchronize", pr, sender: p.author, before }));
+}
+
+/** A merge commit on the base branch: the PR's changes since the merge base, laid over the base's head. */
+export async function mergePullRequest(
+  ctx: ActionContext,
+  p: { repo: string; number: number; by: string },
+): Promise<void> {
+  const { repo, pr } = requireOpenPull(ctx, p.repo, p.number, "merge");
+  const { git } = ctx.state;
+  const baseHead = repo.branches.get(pr.baseRef);
+  if (!baseHead)
+    throw new Error(`simulator: base branch ${pr.baseRef} of ${repo.fullName}#${pr.number} no longer exists`);
+  const changes = Object.fromEntries(
+    diffCommits(ctx.state, pullDiffBase(ctx.state, pr), pr.headSha).flatMap(
+      (file): Array<[string, string | null]> => {
+        if (file.status === "removed") return [[file.filename, null]];
+        const content: [string, string | null] = [file.filename, git.getBlob(file.sha) ?? ""];
+        return file.previous_filename ? [[file.previous_filename, null], content] : [content];
+      },
+    ),
+  );
+  const date = ctx.state.clock.tick();
+  const headRepo = requireRepo(ctx, pr.headRepo);
+  const mergeSha = git.putCommit({
+    tree: git.writeFiles(git.getTree(git.getCommit(baseHead)?.tree ?? "") ?? new Map(), changes),
+    parents: [baseHead, pr.headSha],
+    author: gitIdentity(ctx.state, p.by, date),
+    committer: gitIdentity(ctx.state, "web-flow", date),
+    message: `Merge pull request #${pr.number} from ${headRepo.owner}/${pr.headRef}\n\n${pr.title}`,
+    verified: true,
+  });
+  moveBranch(ctx.state, { repo, branch: pr.baseRef, from: baseHead, to: mergeSha });
+  pr.baseSha = baseHead;
+  pr.state = "closed";
+  pr.merged = true;
+  pr.mergedBy = ensureUser(ctx.state, p.by).login;
+  pr.mergedAt = date;
+  pr.closedAt = date;
+  pr.mergeCommitSha = mergeSha;
+  pr.updatedAt = date;
+  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "closed", pr, sender: p.by }));
+}
+
+export async function closePullRequest(
+  ctx: ActionContext,
+  p: { repo: string; number: number },
+): Promise<void> {
+  const { pr } = requireOpenPull(ctx, p.repo, p.number, "close");
+  const now = ctx.state.clock.tick();
+  pr.state = "closed";
+  pr.closedAt = now;
+  pr.updatedAt = now;
+  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "closed", pr, sender: pr.author }));
+}
+
+export async function retargetPullRequest(
+  ctx: ActionContext,
+  p: { repo: string; number: number; base: string },
+): Promise<void> {
+  const { repo, pr } = requireOpenPull(ctx, p.repo, p.number, "retarget");
+  const newBaseSha = repo.branches.get(p.base);
+  if (!newBaseSha)
+    throw new Error(
+      `simulator: cannot retarget ${repo.fullName}#${pr.number} to "${p.base}": no such branch`,
+    );
+  if (p.base === pr.baseRef)
+    throw new Error(`simulator: ${repo.fullName}#${pr.number} already targets ${p.base}`);
+  const changes = {
+    base: { ref: { from: pr.baseRef }, sha: { from: repo.branches.get(pr.baseRef) ?? pr.baseSha } },
+  };
+  pr.baseRef = p.base;
+  pr.baseSha = newBaseSha;
+  pr.updatedAt = ctx.state.clock.tick();
+  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "edited", pr, sender: pr.author, changes }));
+}

@@ -1,0 +1,2 @@
+export type { Simulator, SimulatorOptions, SimulatorReport } from "./simulator.js";
+export { startSimulator } from "./simulator.js";

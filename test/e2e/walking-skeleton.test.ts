@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/simulator/scenario-load.js";
+import { runScenario, type ScenarioReport } from "../../src/simulator/scenario-run.js";
+import { adminDatabaseUrl } from "../support/test-database.js";
+
+const HEADER = "-- target: orders-prod\n-- reason: e2e\n";
+
+const SCENARIO = `
+repo: acme/db-requests
+teams: { dba: [dana, dave] }
+users: [alice, bob]
+base:
+  README.md: "hello"
+targets:
+  orders-prod:
+    seed: "create table orders (id int primary key, status text); insert into orders values (1, 'paid');"
+steps:
+  - open_pr:
+      pr: 1
+      author: alice
+      files:
+        queries/fix.sql: ${JSON.stringify(`${HEADER}UPDATE orders SET status = 'refunded' WHERE id = 1;\n\nSELECT id, status FROM orders WHERE id = 1;\n`)}
+        docs/notes.md: "not a request"
+  - open_pr:
+      pr: 2
+      author: bob
+      files:
+        queries/typo.sql: ${JSON.stringify(`${HEADER}\nSELEC count(*) FROM orders;\n`)}
+  - push:
+      pr: 2
+      author: bob
+      files:
+        queries/typo.sql: ${JSON.stringify(`${HEADER}\nSELECT count(*) FROM orders;\n`)}
+  - open_pr:
+      pr: 3
+      author: alice
+      files:
+        README.md: "no request files here"
+  - review: { pr: 1, by: dana, state: approve }
+  - redeliver: { last: 1 }
+`;
+
+describe("the app end to end against the GitHub simulator", () => {
+  let report: ScenarioReport;
+
+  beforeAll(async () => {
+    const scenario = parseScenario(SCENARIO, { file: "e2e.yml", baseDir: "." });
+    report = await runScenario({ scenario, adminDatabaseUrl: adminDatabaseUrl() });
+  }, 120_000);
+
+  const pr = (n: number) => {
+    const found = report.pull_requests.find((p) => p.number === n);
+    if (!found) throw new Error(`no PR #${n} in the report`);
+    return found;
+  };
+  const latestCheck = (n: number) => {
+    const p = pr(n);
+    const runs = p.check_runs.filter((c) => c.name === "querygate" && c.head_sha === p.head_sha);
+    return runs[runs.length - 1];
+  };
+
+  it("accepted every signed delivery and every API call matched GitHub's OpenAPI description", () => {
+    expect(report.violations).toEqual([]);
+    expect(report.failed_deliveries).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(
+      report.api_calls.by_route["POST /app/installations/{installation_id}/access_tokens"],
+    ).toBeGreaterThan(0);
+  });
+
+  it("posts a querygate check run on the head SHA listing each statement with its class", () => {
+    const check = latestCheck(1);
+    expect(check).toBeDefined();
+    expect(check?.status).toBe("completed");
+    expect(check?.conclusion).toBe("action_required");
+    expect(check?.title).toBe("2 statements in 1 request need approval");
+    expect(check?.summary).toContain("queries/fix.sql");
+    expect(check?.summary).toMatch(/\| 1 \| 3 \| `write` \|/);
+    expect(check?.summary).toMatch(/\| 2 \| 5 \| `read` \|/);
+    expect(check?.summary).not.toContain("docs/notes.md");
+    expect(check?.text).toContain("UPDATE orders SET status = 'refunded' WHERE id = 1");
+  });
+
+  it("fails unparseable SQL with an annotation on the right line, then passes after a fixing push", () => {
+    const p = pr(2);
+    const [first, second] = p.check_runs;
+    expect(p.check_runs).toHaveLength(2);
+    expect(first?.conclusion).toBe("failure");
+    expect(first?.head_sha).not.toBe(second?.head_sha);
+    const annotation = first?.annotations.find((a) => a.annotation_level === "failure");
+    expect(annotation).toMatchObject({ path: "queries/typo.sql", start_line: 4, end_line: 4 });
+    expect(annotation?.message).toContain('syntax error at or near "SELEC"');
+    expect(second?.head_sha).toBe(p.head_sha);
+    expect(second?.conclusion).toBe("action_required");
+  });
+
+  it("marks a pull request without request files neutral", () => {
+    expect(latestCheck(3)).toMatchObject({
+      conclusion: "neutral",
+      title: "No query requests in this pull request",
+    });
+  });
+
+  it("re-evaluates on a review by updating the same check run, and a redelivery changes nothing", () => {
+    expect(pr(1).check_runs).toHaveLength(1);
+    const review = report.steps[4];
+    const redeliver = report.steps[5];
+    expect(review?.deliveries.map((d) => `${d.event}.${d.action}`)).toEqual([
+      "pull_request_review.submitted",
+    ]);
+    expect(redeliver?.deliveries).toHaveLength(1);
+    expect(redeliver?.deliveries[0]?.id).toBe(review?.deliveries[0]?.id);
+    expect(redeliver?.deliveries[0]?.status).toBe(200);
+    expect(report.api_calls.by_route["POST /repos/{owner}/{repo}/check-runs"]).toBe(4);
+  });
+
+  it("seeds the scenario's target database", () => {
+    expect(report.targets).toEqual([expect.objectContaining({ name: "orders-prod", seeded: true })]);
+  });
+});
