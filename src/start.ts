@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { run } from "probot";
 import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
@@ -6,6 +7,8 @@ import { openState } from "./store/open-state.js";
 
 /** `npm start`: validate the environment, open the state store, serve the app for real GitHub. */
 async function main(): Promise<void> {
+  // Probot's setup page writes the new app's credentials to .env; the real environment takes precedence.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const result = loadConfig(process.env);
   if (!result.ok) {
     console.error("querygate cannot start:");

