@@ -10,10 +10,11 @@ export async function handleDeliveryOnce(params: {
   context: Context;
   store: StateStore;
   repo: string;
-  pullNumber: number;
-  work: () => Promise<void>;
+  /** Every pull request the delivery concerns; each is worked on under its own lock, in order. */
+  pullNumbers: number[];
+  work: (pullNumber: number) => Promise<void>;
 }): Promise<void> {
-  const { context, store, repo, pullNumber, work } = params;
+  const { context, store, repo, pullNumbers, work } = params;
   const action = (context.payload as { action?: string }).action ?? null;
   const claim = await store.beginDelivery({ id: context.id, event: context.name, action });
   if (claim === "duplicate") {
@@ -21,7 +22,9 @@ export async function handleDeliveryOnce(params: {
     return;
   }
   try {
-    await store.withPullRequestLock({ repo, pullNumber }, work);
+    for (const pullNumber of pullNumbers) {
+      await store.withPullRequestLock({ repo, pullNumber }, () => work(pullNumber));
+    }
     await store.finishDelivery(context.id, { ok: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -20,20 +20,18 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
   }
   const owner = repository.owner.login;
   const repo = repository.name;
-  for (const ref of run.pull_requests) {
-    await handleDeliveryOnce({
-      context,
-      store: deps.store,
-      repo: repository.full_name,
-      pullNumber: ref.number,
-      work: async () => {
-        const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: ref.number });
-        if (pr.state !== "open") return;
-        await evaluatePullRequest(
-          { ...deps, octokit: context.octokit },
-          { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
-        );
-      },
-    });
-  }
+  await handleDeliveryOnce({
+    context,
+    store: deps.store,
+    repo: repository.full_name,
+    pullNumbers: run.pull_requests.map((ref) => ref.number),
+    work: async (pullNumber) => {
+      const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
+      if (pr.state !== "open") return;
+      await evaluatePullRequest(
+        { ...deps, octokit: context.octokit },
+        { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
+      );
+    },
+  });
 }

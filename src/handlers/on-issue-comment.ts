@@ -17,7 +17,7 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
     context,
     store: deps.store,
     repo: repository.full_name,
-    pullNumber: issue.number,
+    pullNumbers: [issue.number],
     work: async () => {
       const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
       await evaluatePullRequest(

@@ -14,7 +14,7 @@ export async function onPullRequestReview(
     context,
     store: deps.store,
     repo: repository.full_name,
-    pullNumber: pr.number,
+    pullNumbers: [pr.number],
     work: async () => {
       await evaluatePullRequest(
         { ...deps, octokit: context.octokit },

@@ -13,7 +13,7 @@ export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_re
     context,
     store: deps.store,
     repo: repository.full_name,
-    pullNumber: pr.number,
+    pullNumbers: [pr.number],
     work: async () => {
       const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
       await evaluatePullRequest(evaluate, {

@@ -37,6 +37,7 @@ steps:
       files:
         README.md: "no request files here"
   - review: { pr: 1, by: dana, state: approve }
+  - comment: { pr: 1, by: alice, body: "/QueryGate plan\\nplease re-check" }
   - redeliver: { last: 1 }
 `;
 
@@ -101,17 +102,23 @@ describe("the app end to end against the GitHub simulator", () => {
     });
   });
 
-  it("re-evaluates on a review by updating the same check run, and a redelivery changes nothing", () => {
+  it("re-evaluates on a review and on /querygate plan by updating the same check run", () => {
     expect(pr(1).check_runs).toHaveLength(1);
-    const review = report.steps[4];
-    const redeliver = report.steps[5];
+    const [review, comment] = [report.steps[4], report.steps[5]];
     expect(review?.deliveries.map((d) => `${d.event}.${d.action}`)).toEqual([
       "pull_request_review.submitted",
     ]);
+    expect(comment?.deliveries.map((d) => `${d.event}.${d.action}`)).toEqual(["issue_comment.created"]);
+    expect(report.api_calls.by_route["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]).toBe(2);
+  });
+
+  it("ignores a redelivery: no second check run, no further API calls", () => {
+    const [comment, redeliver] = [report.steps[5], report.steps[6]];
     expect(redeliver?.deliveries).toHaveLength(1);
-    expect(redeliver?.deliveries[0]?.id).toBe(review?.deliveries[0]?.id);
+    expect(redeliver?.deliveries[0]?.id).toBe(comment?.deliveries[0]?.id);
     expect(redeliver?.deliveries[0]?.status).toBe(200);
     expect(report.api_calls.by_route["POST /repos/{owner}/{repo}/check-runs"]).toBe(4);
+    expect(pr(1).check_runs).toEqual(comment?.pull_request?.check_runs);
   });
 
   it("seeds the scenario's target database", () => {
