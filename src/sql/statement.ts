@@ -25,10 +25,15 @@ export type ObjectOperation =
   | "drop"
   | "grant";
 
+/** Schema an unqualified name resolves to under the runner's fixed search_path. */
+export const DEFAULT_SCHEMA = "public";
+
 export interface TouchedObject {
-  schema: string | null;
+  /** As written, or DEFAULT_SCHEMA when the name was unqualified (see `qualified`). */
+  schema: string;
   name: string;
   operation: ObjectOperation;
+  qualified: boolean;
 }
 
 export interface SourceSpan {
@@ -41,6 +46,24 @@ export interface SourceSpan {
   endLine: number;
 }
 
+/** A column as written in the statement: `table` is the qualifier used (alias or table), if any. */
+export interface ColumnUse {
+  table: string | null;
+  column: string;
+}
+
+export interface StatementFacts {
+  columns: { read: ColumnUse[]; written: ColumnUse[]; filtered: ColumnUse[] };
+  /** For UPDATE, DELETE and SELECT: whether the top-level statement has a WHERE; null for other kinds. */
+  hasWhere: boolean | null;
+  /** For SELECT: whether the top-level statement has a LIMIT (or FETCH FIRST); null for other kinds. */
+  hasLimit: boolean | null;
+  hasReturning: boolean;
+  onConflict: "nothing" | "update" | null;
+  /** Highest `$n` used: the number of parameters the statement must be given. */
+  paramCount: number;
+}
+
 export interface Statement {
   index: number;
   /** The exact bytes (decoded) that were analysed and that will run. */
@@ -51,7 +74,10 @@ export interface Statement {
   flags: string[];
   objects: TouchedObject[];
   functions: string[];
+  facts: StatementFacts;
   span: SourceSpan;
+  /** The parser's tree of this statement, for review rules; never serialised. */
+  ast: Record<string, unknown>;
 }
 
 export interface AnalysisError {

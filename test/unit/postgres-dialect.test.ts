@@ -297,56 +297,56 @@ describe("input rejection", () => {
 describe("touched objects", () => {
   it("excludes CTE names and keeps schemas", () => {
     expect(only("WITH recent AS (SELECT * FROM sales.orders) SELECT * FROM recent").objects).toEqual([
-      { schema: "sales", name: "orders", operation: "read" },
+      { schema: "sales", name: "orders", operation: "read", qualified: true },
     ]);
   });
 
   it("marks an UPDATE's target as update and its FROM tables as read", () => {
     expect(only("UPDATE app.accounts a SET x = 1 FROM app.plans p WHERE a.plan = p.id").objects).toEqual([
-      { schema: "app", name: "accounts", operation: "update" },
-      { schema: "app", name: "plans", operation: "read" },
+      { schema: "app", name: "accounts", operation: "update", qualified: true },
+      { schema: "app", name: "plans", operation: "read", qualified: true },
     ]);
   });
 
   it("lists the targets of INSERT, DELETE and MERGE with their operations", () => {
     expect(only("INSERT INTO s.t (a) SELECT a FROM u").objects).toEqual([
-      { schema: "s", name: "t", operation: "insert" },
-      { schema: null, name: "u", operation: "read" },
+      { schema: "s", name: "t", operation: "insert", qualified: true },
+      { schema: "public", name: "u", operation: "read", qualified: false },
     ]);
-    expect(only("DELETE FROM t").objects).toEqual([{ schema: null, name: "t", operation: "delete" }]);
+    expect(only("DELETE FROM t").objects).toEqual([{ schema: "public", name: "t", operation: "delete", qualified: false }]);
     expect(only("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE").objects).toEqual([
-      { schema: null, name: "t", operation: "merge" },
-      { schema: null, name: "s", operation: "read" },
+      { schema: "public", name: "t", operation: "merge", qualified: false },
+      { schema: "public", name: "s", operation: "read", qualified: false },
     ]);
   });
 
   it("lists the table a data-modifying CTE deletes from, but not the CTE", () => {
     expect(only("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d").objects).toEqual([
-      { schema: null, name: "t", operation: "delete" },
+      { schema: "public", name: "t", operation: "delete", qualified: false },
     ]);
   });
 
   it("lists a DML target even when a CTE has the same name", () => {
     expect(only("WITH t AS (SELECT 1) DELETE FROM t").objects).toEqual([
-      { schema: null, name: "t", operation: "delete" },
+      { schema: "public", name: "t", operation: "delete", qualified: false },
     ]);
   });
 
   it("lists the table SELECT INTO creates", () => {
     expect(only("SELECT * INTO archive FROM t").objects).toEqual([
-      { schema: null, name: "archive", operation: "create" },
-      { schema: null, name: "t", operation: "read" },
+      { schema: "public", name: "archive", operation: "create", qualified: false },
+      { schema: "public", name: "t", operation: "read", qualified: false },
     ]);
   });
 
   it("lists the tables of DDL and COPY FROM", () => {
     expect(only("ALTER TABLE a.x ADD COLUMN b int").objects).toEqual([
-      { schema: "a", name: "x", operation: "alter" },
+      { schema: "a", name: "x", operation: "alter", qualified: true },
     ]);
     expect(only("TRUNCATE t, u").objects).toEqual([
-      { schema: null, name: "t", operation: "truncate" },
-      { schema: null, name: "u", operation: "truncate" },
+      { schema: "public", name: "t", operation: "truncate", qualified: false },
+      { schema: "public", name: "u", operation: "truncate", qualified: false },
     ]);
-    expect(only("COPY t FROM STDIN").objects).toEqual([{ schema: null, name: "t", operation: "insert" }]);
+    expect(only("COPY t FROM STDIN").objects).toEqual([{ schema: "public", name: "t", operation: "insert", qualified: false }]);
   });
 });

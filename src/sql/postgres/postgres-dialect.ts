@@ -56,12 +56,15 @@ function analyzePostgres(source: Uint8Array, parserVersion: string): Analysis {
     const start = position(byteStart + tokenStart);
     const end = position(Math.max(byteStart + tokenStart, byteEnd - 1));
     const facts = classifyStatement(raw.stmt);
-    return {
+    const statement = {
       index,
       text,
       ...facts,
       span: { byteStart, byteEnd, line: start.line, column: start.column, endLine: end.line },
-    };
+    } as Statement;
+    // The tree is for review rules in this process; keep it out of JSON output and reports.
+    Object.defineProperty(statement, "ast", { value: raw.stmt, enumerable: false });
+    return statement;
   });
   return { ...base, ok: true, statements };
 }
