@@ -1,4 +1,6 @@
+import type { LintLevel } from "../lint/lint-rule.js";
 import { type RequestFileAnalysis, requestFileFailed } from "../requests/analyze-request-file.js";
+import type { ReviewedStatement } from "../sql/review-statements.js";
 import type { Statement } from "../sql/statement.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
@@ -48,7 +50,7 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
       annotations: [],
     };
   }
-  const statements = files.flatMap((f) => (f.analysis?.ok ? f.analysis.statements : []));
+  const statements = files.flatMap((f) => f.statements);
   const failed = files.filter(requestFileFailed);
   const failedCount = failed.length + skipped.length;
   const conclusion: CheckConclusion = failedCount > 0 ? "failure" : "action_required";
@@ -75,7 +77,7 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
       );
       continue;
     }
-    for (const s of file.analysis.statements) {
+    for (const s of file.statements) {
       summary.push(
         `| ${tableCell(file.path)} | ${tableCell(target)} | ${s.index + 1} | ${s.span.line} | ${classLabel(s)} | ${tableCell(preview(s), 60)} | ${tableCell(objectList(s), 60)} | ${tableCell(notes(s), 120)} |`,
       );
@@ -102,12 +104,14 @@ export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRun
       );
     }
     if (file.analysis?.ok) {
-      for (const s of file.analysis.statements) {
+      for (const s of file.statements) {
         text.push(
           "",
           `**Statement ${s.index + 1}** (line ${s.span.line}) — class \`${s.class}\`: ${s.reasons.join("; ")}`,
         );
         if (s.flags.length > 0) text.push(`Flags: ${s.flags.map((f) => inlineCode(f)).join(", ")}`);
+        for (const f of s.findings)
+          text.push(`- ${f.level} ${inlineCode(f.rule)} (line ${f.line}): ${f.message}`);
         text.push(codeBlock(s.text.trim(), "sql"));
       }
     } else if (file.analysis) {
@@ -155,7 +159,17 @@ function annotationsFor(files: RequestFileAnalysis[]): CheckAnnotation[] {
         message: p.message,
       });
     }
-    for (const s of file.analysis?.ok ? file.analysis.statements : []) {
+    for (const s of file.statements) {
+      for (const f of s.findings) {
+        out.push({
+          path: file.path,
+          start_line: f.line,
+          end_line: f.line,
+          annotation_level: ANNOTATION_LEVEL[f.level],
+          title: `${f.level}: ${f.rule}`,
+          message: f.message,
+        });
+      }
       if (s.class === "rejected") {
         out.push({
           path: file.path,
@@ -182,6 +196,12 @@ function annotationsFor(files: RequestFileAnalysis[]): CheckAnnotation[] {
   return out;
 }
 
+const ANNOTATION_LEVEL: Record<LintLevel, CheckAnnotation["annotation_level"]> = {
+  error: "failure",
+  warning: "warning",
+  notice: "notice",
+};
+
 function classLabel(s: Statement): string {
   return s.class === "rejected" ? "**rejected**" : `\`${s.class}\``;
 }
@@ -195,9 +215,10 @@ function objectList(s: Statement): string {
   return s.objects.map((o) => `${o.schema ? `${o.schema}.` : ""}${o.name} (${o.operation})`).join(", ");
 }
 
-function notes(s: Statement): string {
+function notes(s: ReviewedStatement): string {
   const parts = s.class === "rejected" ? s.reasons : s.reasons.slice(1);
-  return [...parts, ...s.flags.map((f) => `flag: ${f}`)].join("; ") || "—";
+  const findings = s.findings.map((f) => `${f.level}: ${f.rule}`);
+  return [...findings, ...parts, ...s.flags.map((f) => `flag: ${f}`)].join("; ") || "—";
 }
 
 function plural(n: number, word: string): string {

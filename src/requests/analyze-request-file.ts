@@ -1,3 +1,4 @@
+import { type ReviewedStatement, reviewStatements } from "../sql/review-statements.js";
 import type { Analysis, Dialect } from "../sql/statement.js";
 import { parseSqlHeader, type RequestProblem, type SqlRequestHeader } from "./parse-sql-header.js";
 
@@ -8,6 +9,8 @@ export interface RequestFileAnalysis {
   header: SqlRequestHeader | null;
   problems: RequestProblem[];
   analysis: Analysis | null;
+  /** The statements with their review findings (empty when the file did not parse). */
+  statements: ReviewedStatement[];
 }
 
 export interface AnalyzeRequestFileParams {
@@ -26,7 +29,7 @@ export function analyzeRequestFile({
 }: AnalyzeRequestFileParams): RequestFileAnalysis {
   const analysis = dialect.analyze(content);
   if (!analysis.ok) {
-    return { path, blobSha, header: null, problems: [], analysis };
+    return { path, blobSha, header: null, problems: [], analysis, statements: [] };
   }
   const text = Buffer.from(content).toString("utf8");
   const header = parseSqlHeader(text);
@@ -36,11 +39,15 @@ export function analyzeRequestFile({
     header: header.ok ? header.header : null,
     problems: header.ok ? [] : header.problems,
     analysis,
+    statements: reviewStatements({ statements: analysis.statements, live: null }),
   };
 }
 
-/** A request file that can never proceed: unreadable, unparseable, bad header, or a rejected statement. */
+/**
+ * A request file that cannot proceed: unparseable, bad header, a rejected statement, or an error-level
+ * review finding (the policy can lower a rule's level once it exists).
+ */
 export function requestFileFailed(file: RequestFileAnalysis): boolean {
   if (file.problems.length > 0 || !file.analysis || !file.analysis.ok) return true;
-  return file.analysis.statements.some((s) => s.class === "rejected");
+  return file.statements.some((s) => s.class === "rejected" || s.findings.some((f) => f.level === "error"));
 }

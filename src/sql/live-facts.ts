@@ -1,6 +1,13 @@
 /** What a read-only look at the target database adds to a statement's analysis. */
 
-export type RelationKind = "table" | "partitioned_table" | "view" | "materialized_view" | "foreign_table" | "sequence" | "other";
+export type RelationKind =
+  | "table"
+  | "partitioned_table"
+  | "view"
+  | "materialized_view"
+  | "foreign_table"
+  | "sequence"
+  | "other";
 
 export interface LiveRelation {
   /** As the statement names it (schema defaulted to the fixed search_path's first schema). */

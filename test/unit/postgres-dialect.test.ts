@@ -313,7 +313,9 @@ describe("touched objects", () => {
       { schema: "s", name: "t", operation: "insert", qualified: true },
       { schema: "public", name: "u", operation: "read", qualified: false },
     ]);
-    expect(only("DELETE FROM t").objects).toEqual([{ schema: "public", name: "t", operation: "delete", qualified: false }]);
+    expect(only("DELETE FROM t").objects).toEqual([
+      { schema: "public", name: "t", operation: "delete", qualified: false },
+    ]);
     expect(only("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE").objects).toEqual([
       { schema: "public", name: "t", operation: "merge", qualified: false },
       { schema: "public", name: "s", operation: "read", qualified: false },
@@ -347,6 +349,8 @@ describe("touched objects", () => {
       { schema: "public", name: "t", operation: "truncate", qualified: false },
       { schema: "public", name: "u", operation: "truncate", qualified: false },
     ]);
-    expect(only("COPY t FROM STDIN").objects).toEqual([{ schema: "public", name: "t", operation: "insert", qualified: false }]);
+    expect(only("COPY t FROM STDIN").objects).toEqual([
+      { schema: "public", name: "t", operation: "insert", qualified: false },
+    ]);
   });
 });

@@ -47,10 +47,27 @@ describe("renderCheckRun", () => {
     expect(output.text).toContain("### `queries/a.sql`");
     expect(output.text).toContain("```sql\nUPDATE orders SET status = 'refunded' WHERE id = 7\n```");
     expect(output.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title])).toEqual([
+      ["queries/a.sql", 3, "warning", "warning: select-star"],
+      ["queries/a.sql", 3, "warning", "warning: read-without-where-or-limit"],
       ["queries/a.sql", 3, "notice", "Statement 1: read"],
       ["queries/a.sql", 4, "notice", "Statement 2: write"],
       ["queries/b.sql", 3, "notice", "Statement 1: write"],
     ]);
+    expect(rows[0]).toContain("warning: select-star");
+    expect(output.text).toContain("- warning `select-star` (line 3):");
+  });
+
+  it("fails a request with an error-level review finding, annotated on its line", () => {
+    const output = render([file("queries/a.sql", `${HEADER}SELECT 1;\nDELETE FROM orders;\n`)]);
+    expect(output.conclusion).toBe("failure");
+    expect(output.annotations).toContainEqual(
+      expect.objectContaining({
+        path: "queries/a.sql",
+        start_line: 4,
+        annotation_level: "failure",
+        title: "error: delete-without-where",
+      }),
+    );
   });
 
   it("uses the singular for one statement in one request", () => {

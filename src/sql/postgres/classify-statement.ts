@@ -38,6 +38,15 @@ const DML_OPERATION: Readonly<Record<string, ObjectOperation>> = {
   MergeStmt: "merge",
 };
 
+/** ALTER TABLE subcommands that change who may do what: as strict as ALTER … OWNER TO and CREATE POLICY. */
+const PRIVILEGE_ALTER_TABLE_SUBTYPES: Readonly<Record<string, string>> = {
+  AT_ChangeOwner: "ALTER … OWNER TO gives the object to another role",
+  AT_EnableRowSecurity: "ENABLE ROW LEVEL SECURITY changes who may see which rows",
+  AT_DisableRowSecurity: "DISABLE ROW LEVEL SECURITY lifts every row policy",
+  AT_ForceRowSecurity: "FORCE ROW LEVEL SECURITY changes who may see which rows",
+  AT_NoForceRowSecurity: "NO FORCE ROW LEVEL SECURITY lifts row policies for the owner",
+};
+
 /** DROP … object types whose names are relations (tables, views, sequences, indexes). */
 const DROPPED_RELATION_TYPES = new Set([
   "OBJECT_TABLE",
@@ -79,6 +88,29 @@ export function classifyStatement(stmt: Node): Classification {
       cls = escalate(cls, "write");
       reasons.push("COPY FROM loads rows");
     }
+  }
+  if (kind === "CreateSchemaStmt" && (body.authrole as Node | undefined)?.roletype === "ROLESPEC_CSTRING") {
+    cls = escalate(cls, "dcl");
+    reasons.push("CREATE SCHEMA … AUTHORIZATION gives the schema to a named role");
+  }
+  if (kind === "RenameStmt" && body.renameType === "OBJECT_ROLE") {
+    cls = escalate(cls, "dcl");
+    reasons.push("ALTER ROLE … RENAME changes a role");
+  }
+  if (
+    kind === "RenameStmt" &&
+    (body.renameType === "OBJECT_DATABASE" || body.renameType === "OBJECT_TABLESPACE")
+  ) {
+    cls = escalate(cls, "admin");
+    reasons.push("renaming a database or tablespace is server administration");
+  }
+  if (kind === "DropStmt" && body.removeType === "OBJECT_POLICY") {
+    cls = escalate(cls, "dcl");
+    reasons.push("DROP POLICY lifts a row policy");
+  }
+  if ((kind === "CreateFunctionStmt" || kind === "AlterFunctionStmt") && isSecurityDefiner(body)) {
+    cls = escalate(cls, "dcl");
+    reasons.push("SECURITY DEFINER lets every caller act with the owner's privileges");
   }
   let explained: Classification | null = null;
   if (kind === "ExplainStmt") {
@@ -129,7 +161,29 @@ export function classifyStatement(stmt: Node): Classification {
           reasons.push("row locks (FOR UPDATE/SHARE)");
         }
         if (node.whereClause) whereClauses.push(node.whereClause);
+        // INTO may sit on the first arm of a set operation (SELECT 1 INTO t UNION SELECT 2), not only on top.
+        if (node !== body && isNode(node.intoClause)) {
+          cls = escalate(cls, "ddl");
+          reasons.push("SELECT INTO creates a table");
+          if (isNode(node.intoClause.rel)) targets.set(node.intoClause.rel, "create");
+        }
         break;
+      case "GrantStmt":
+      case "GrantRoleStmt":
+        // CREATE SCHEMA … GRANT … may grant on any object, not only the new schema's.
+        if (node !== body) {
+          cls = escalate(cls, "dcl");
+          reasons.push("contains a GRANT/REVOKE");
+        }
+        break;
+      case "AlterTableCmd": {
+        const reason = PRIVILEGE_ALTER_TABLE_SUBTYPES[String(node.subtype)];
+        if (reason !== undefined) {
+          cls = escalate(cls, "dcl");
+          reasons.push(reason);
+        }
+        break;
+      }
       case "InsertStmt":
       case "UpdateStmt":
       case "DeleteStmt":
@@ -162,7 +216,8 @@ export function classifyStatement(stmt: Node): Classification {
         const op = stringList(node.name);
         const symbol = op[op.length - 1];
         const foreignSchema = op.length > 1 && op[0] !== "pg_catalog";
-        if (symbol !== undefined && (foreignSchema || !BUILTIN_OPERATORS.has(symbol))) flags.add("unknown_operator");
+        if (symbol !== undefined && (foreignSchema || !BUILTIN_OPERATORS.has(symbol)))
+          flags.add("unknown_operator");
         break;
       }
       case "RangeFunction":
@@ -201,12 +256,21 @@ export function classifyStatement(stmt: Node): Classification {
       const name = parts[parts.length - 1];
       if (name === undefined) continue;
       const schema = parts.length > 1 ? (parts[parts.length - 2] as string) : null;
-      pushObject(objects, seen, { schema: schema ?? DEFAULT_SCHEMA, name, operation: "drop", qualified: schema !== null });
+      pushObject(objects, seen, {
+        schema: schema ?? DEFAULT_SCHEMA,
+        name,
+        operation: "drop",
+        qualified: schema !== null,
+      });
     }
   }
 
   const facts: StatementFacts = {
-    columns: { read: uniqueColumns(read), written: uniqueColumns(written), filtered: uniqueColumns(filtered) },
+    columns: {
+      read: uniqueColumns(read),
+      written: uniqueColumns(written),
+      filtered: uniqueColumns(filtered),
+    },
     hasWhere: ["UpdateStmt", "DeleteStmt", "SelectStmt"].includes(kind) ? Boolean(body.whereClause) : null,
     hasLimit: kind === "SelectStmt" ? Boolean(body.limitCount) && !isLimitAll(body.limitCount) : null,
     hasReturning: Array.isArray(body.returningList) && body.returningList.length > 0,
@@ -222,7 +286,9 @@ export function classifyStatement(stmt: Node): Classification {
     // The explained statement knows which of its tables it creates or modifies.
     objects: explained ? explained.objects : objects,
     functions: [...functions],
-    facts: explained ? { ...explained.facts, paramCount: Math.max(paramCount, explained.facts.paramCount) } : facts,
+    facts: explained
+      ? { ...explained.facts, paramCount: Math.max(paramCount, explained.facts.paramCount) }
+      : facts,
   };
 }
 
@@ -286,7 +352,10 @@ function primaryTargets(kind: string, body: Node): Map<unknown, ObjectOperation>
 }
 
 function collectWrittenColumns(type: string, node: Node, out: ColumnUse[]): void {
-  const table = isNode(node.relation) ? ((node.relation.alias as Node | undefined)?.aliasname as string | undefined) ?? (node.relation.relname as string) : null;
+  const table = isNode(node.relation)
+    ? (((node.relation.alias as Node | undefined)?.aliasname as string | undefined) ??
+      (node.relation.relname as string))
+    : null;
   const names = (list: unknown) => {
     for (const item of Array.isArray(list) ? list : []) {
       const name = (item as { ResTarget?: { name?: string } })?.ResTarget?.name;
@@ -303,7 +372,10 @@ function collectWrittenColumns(type: string, node: Node, out: ColumnUse[]): void
     for (const clause of Array.isArray(node.mergeWhenClauses) ? node.mergeWhenClauses : []) {
       const when = (clause as { MergeWhenClause?: Node })?.MergeWhenClause;
       if (!when) continue;
-      if (when.commandType === "CMD_INSERT" && !(Array.isArray(when.targetList) && when.targetList.length > 0)) {
+      if (
+        when.commandType === "CMD_INSERT" &&
+        !(Array.isArray(when.targetList) && when.targetList.length > 0)
+      ) {
         out.push({ table, column: "*" });
       }
       names(when.targetList);
@@ -349,6 +421,17 @@ function uniqueColumns(columns: ColumnUse[]): ColumnUse[] {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+function isSecurityDefiner(body: Node): boolean {
+  const options = [body.options, body.actions].flatMap((list) => (Array.isArray(list) ? list : []));
+  return options.some((o) => {
+    const def = (o as { DefElem?: Node })?.DefElem;
+    return (
+      def?.defname === "security" &&
+      (def.arg as { Boolean?: { boolval?: boolean } })?.Boolean?.boolval === true
+    );
   });
 }
 

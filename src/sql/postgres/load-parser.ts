@@ -1,16 +1,16 @@
 import { createRequire } from "node:module";
-import { loadModule, parseSync } from "libpg-query";
 
-/** The PostgreSQL major whose grammar is compiled into the installed libpg-query. */
-export const POSTGRES_GRAMMAR_MAJOR = 15;
+/** PostgreSQL majors whose grammar ships with querygate (libpg-query builds, WASM). */
+export const SUPPORTED_GRAMMAR_MAJORS = [15, 16, 17] as const;
+export type GrammarMajor = (typeof SUPPORTED_GRAMMAR_MAJORS)[number];
+/** The grammar used when a target does not say which server version it runs: the one the tests use. */
+export const DEFAULT_GRAMMAR_MAJOR: GrammarMajor = 15;
 
-let loading: Promise<void> | null = null;
-
-/** The WASM module must be loaded once before the synchronous parser can be used. */
-export function loadPostgresParser(): Promise<void> {
-  loading ??= loadModule();
-  return loading;
-}
+const PACKAGES: Record<GrammarMajor, string> = {
+  15: "libpg-query",
+  16: "libpg-query-16",
+  17: "libpg-query-17",
+};
 
 export interface ParsedStatement {
   stmt: Record<string, unknown>;
@@ -18,13 +18,52 @@ export interface ParsedStatement {
   stmt_len?: number;
 }
 
-export function parsePostgres(text: string): { version: number; stmts: ParsedStatement[] } {
-  const result = parseSync(text) as { version: number; stmts?: ParsedStatement[] };
-  return { version: result.version, stmts: result.stmts ?? [] };
+export interface PostgresGrammar {
+  major: GrammarMajor;
+  version: string;
+  parse(text: string): { version: number; stmts: ParsedStatement[] };
 }
 
-export function postgresParserVersion(): string {
+interface LibpgQueryModule {
+  loadModule(): Promise<void>;
+  parseSync(query: string): unknown;
+}
+
+const loaded = new Map<GrammarMajor, Promise<PostgresGrammar>>();
+
+export function isSupportedMajor(major: number): major is GrammarMajor {
+  return (SUPPORTED_GRAMMAR_MAJORS as readonly number[]).includes(major);
+}
+
+/** Loads (once) the WASM grammar of a PostgreSQL major. */
+export function loadPostgresGrammar(major: number = DEFAULT_GRAMMAR_MAJOR): Promise<PostgresGrammar> {
+  if (!isSupportedMajor(major)) {
+    return Promise.reject(
+      new Error(
+        `PostgreSQL ${major} is not supported: querygate bundles the grammars of PostgreSQL ${SUPPORTED_GRAMMAR_MAJORS.join(", ")}; set the target's server version to one of them`,
+      ),
+    );
+  }
+  let grammar = loaded.get(major);
+  if (!grammar) {
+    grammar = load(major);
+    loaded.set(major, grammar);
+  }
+  return grammar;
+}
+
+async function load(major: GrammarMajor): Promise<PostgresGrammar> {
+  const name = PACKAGES[major];
+  const mod = (await import(name)) as LibpgQueryModule;
+  await mod.loadModule();
   const require = createRequire(import.meta.url);
-  const pkg = require("libpg-query/package.json") as { version: string };
-  return `libpg-query@${pkg.version} (PostgreSQL ${POSTGRES_GRAMMAR_MAJOR} grammar)`;
+  const pkg = require(`${name}/package.json`) as { version: string };
+  return {
+    major,
+    version: `libpg-query@${pkg.version} (PostgreSQL ${major} grammar)`,
+    parse(text) {
+      const result = mod.parseSync(text) as { version: number; stmts?: ParsedStatement[] };
+      return { version: result.version, stmts: result.stmts ?? [] };
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { SqlError } from "libpg-query";
 import {
   byteOffsetOfCodePoint,
   createLineColumnCursor,
@@ -8,30 +7,34 @@ import {
 } from "../source-text.js";
 import type { Analysis, Dialect, Statement } from "../statement.js";
 import { classifyStatement } from "./classify-statement.js";
-import { loadPostgresParser, parsePostgres, postgresParserVersion } from "./load-parser.js";
+import { DEFAULT_GRAMMAR_MAJOR, loadPostgresGrammar, type PostgresGrammar } from "./load-parser.js";
 
-/** Loads PostgreSQL's own grammar (WASM) and returns the dialect that analyses request files with it. */
-export async function createPostgresDialect(): Promise<Dialect> {
-  await loadPostgresParser();
-  const parserVersion = postgresParserVersion();
+/**
+ * Loads PostgreSQL's own grammar (WASM) for the target's server major and returns the dialect that
+ * analyses request files with it.
+ */
+export async function createPostgresDialect(options: { serverMajor?: number } = {}): Promise<Dialect> {
+  const grammar = await loadPostgresGrammar(options.serverMajor ?? DEFAULT_GRAMMAR_MAJOR);
   return {
     name: "postgres",
-    parserVersion,
-    analyze: (source) => analyzePostgres(source, parserVersion),
+    parserVersion: grammar.version,
+    analyze: (source) => analyzePostgres(source, grammar),
   };
 }
 
-function analyzePostgres(source: Uint8Array, parserVersion: string): Analysis {
+function analyzePostgres(source: Uint8Array, grammar: PostgresGrammar): Analysis {
+  const parserVersion = grammar.version;
   const base = { dialect: "postgres", parserVersion };
   const decoded = decodeSqlSource(source);
   if (!decoded.ok) return { ...base, ok: false, error: decoded.error, statements: [] };
   const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
 
-  let parsed: ReturnType<typeof parsePostgres>;
+  let parsed: ReturnType<PostgresGrammar["parse"]>;
   try {
-    parsed = parsePostgres(decoded.text);
+    parsed = grammar.parse(decoded.text);
   } catch (error) {
-    const cursor = error instanceof SqlError ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
+    // Each grammar package has its own SqlError class, so read the details rather than test the class.
+    const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
     const at = lineColumnAtByte(bytes, byteOffsetOfCodePoint(decoded.text, cursor));
     const message = error instanceof Error ? error.message : String(error);
     return { ...base, ok: false, error: { message, ...at }, statements: [] };
@@ -56,6 +59,9 @@ function analyzePostgres(source: Uint8Array, parserVersion: string): Analysis {
     const start = position(byteStart + tokenStart);
     const end = position(Math.max(byteStart + tokenStart, byteEnd - 1));
     const facts = classifyStatement(raw.stmt);
+    if (facts.facts.hasWhere === false && (facts.kind === "UpdateStmt" || facts.kind === "DeleteStmt")) {
+      facts.flags = [...facts.flags, "no_where"].sort();
+    }
     const statement = {
       index,
       text,

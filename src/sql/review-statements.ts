@@ -1,0 +1,36 @@
+import type { Finding, LintLevel } from "../lint/lint-rule.js";
+import { runLint } from "../lint/run-lint.js";
+import type { LiveStatementFacts } from "./live-facts.js";
+import { escalateWithLiveFacts } from "./postgres/live/apply-live-facts.js";
+import type { Statement } from "./statement.js";
+
+export interface ReviewedStatement extends Statement {
+  findings: Finding[];
+  live: LiveStatementFacts | null;
+}
+
+export interface ReviewStatementsParams {
+  statements: Statement[];
+  /** One entry per statement when the target was consulted; null when no connection was configured. */
+  live: LiveStatementFacts[] | null;
+  /** Rule levels the policy raises, lowers or turns off. */
+  overrides?: Record<string, LintLevel | "off">;
+}
+
+/** Pure: escalate each statement with what the target said, then run the review rules over it. */
+export function reviewStatements({
+  statements,
+  live,
+  overrides,
+}: ReviewStatementsParams): ReviewedStatement[] {
+  const escalated = statements.map((s, i) => {
+    const facts = live?.[i];
+    return facts ? escalateWithLiveFacts(s, facts) : s;
+  });
+  const findings = runLint({ statements: escalated, live, overrides });
+  return escalated.map((s, i) => {
+    const reviewed = { ...s, findings: findings[i] ?? [], live: live?.[i] ?? null } as ReviewedStatement;
+    Object.defineProperty(reviewed, "ast", { value: s.ast, enumerable: false });
+    return reviewed;
+  });
+}
