@@ -104,3 +104,67 @@ describe.skipIf(files.length === 0)("the PostgreSQL 15 regression corpus", () =>
     expect(totals.parseErrors).toBeLessThan(totals.chunks * 0.02);
   });
 });
+
+describe("splitPsqlScript", () => {
+  const sqls = (script: string) => splitPsqlScript(script).map((s) => s.sql);
+
+  it.each([
+    ["SELECT 'a;b'; SELECT 2", ["SELECT 'a;b'", "SELECT 2"]],
+    ["SELECT 'a\\'; SELECT 2", ["SELECT 'a\\'", "SELECT 2"]],
+    ["SELECT E'a\\';b'; SELECT 2", ["SELECT E'a\\';b'", "SELECT 2"]],
+    ["SELECT 'it''s;'; SELECT 2", ["SELECT 'it''s;'", "SELECT 2"]],
+    ['SELECT 1 AS "a;"";"; SELECT 2', ['SELECT 1 AS "a;"";"', "SELECT 2"]],
+    ["SELECT $$;$$; SELECT $a$ $$ ; $a$; SELECT $1", ["SELECT $$;$$", "SELECT $a$ $$ ; $a$", "SELECT $1"]],
+    ["SELECT a$b; SELECT 2", ["SELECT a$b", "SELECT 2"]],
+    ["SELECT 1 /* /* ; */ ; */; SELECT 2", ["SELECT 1 /* /* ; */ ; */", "SELECT 2"]],
+    ["SELECT 1 -- ;\n; SELECT 2", ["SELECT 1 -- ;", "SELECT 2"]],
+    [
+      "CREATE RULE r AS ON INSERT TO t DO (DELETE FROM u; DELETE FROM v); SELECT 1",
+      ["CREATE RULE r AS ON INSERT TO t DO (DELETE FROM u; DELETE FROM v)", "SELECT 1"],
+    ],
+    [
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END; SELECT 3;",
+      [
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END",
+        "SELECT 3",
+      ],
+    ],
+    ["BEGIN; SELECT 1; END;", ["BEGIN", "SELECT 1", "END"]],
+    [
+      "\\set x 1\nSELECT 1;\n\\echo hi ; there\nSELECT 2 \\gset\nSELECT 3 \\; SELECT 4;",
+      ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 4"],
+    ],
+    ["SELECT 1\n\\r\nSELECT 2;", ["SELECT 2"]],
+    ["COPY t FROM stdin;\n1\t'x;\n\\.\nSELECT 1;", ["COPY t FROM stdin", "SELECT 1"]],
+    [
+      "SELECT 0 \\; COPY t FROM stdin \\; COPY u FROM stdin; SELECT 1;\n1\n\\.\n2\n\\.\nSELECT 2;",
+      ["SELECT 0", "COPY t FROM stdin", "COPY u FROM stdin", "SELECT 1", "SELECT 2"],
+    ],
+    ["\\copy t from stdin\n1;2\n\\.\nSELECT 1;", ["SELECT 1"]],
+    [
+      "SET standard_conforming_strings = off;\nSELECT 'a\\';b';\nRESET standard_conforming_strings;\nSELECT 'a\\'; SELECT 2;",
+      [
+        "SET standard_conforming_strings = off",
+        "SELECT 'a\\';b'",
+        "RESET standard_conforming_strings",
+        "SELECT 'a\\'",
+        "SELECT 2",
+      ],
+    ],
+    ["-- only a comment\n;\n/* another */;", []],
+  ])("splits %j", (script, expected) => {
+    expect(sqls(script)).toEqual(expected);
+  });
+
+  it("numbers each statement by the line of its first character", () => {
+    const found = splitPsqlScript(
+      "-- head\nSELECT 1;\n\n  SELECT\n 2;\nCOPY t FROM stdin;\na\nb\n\\.\nSELECT 3;",
+    );
+    expect(found.map((s) => [s.line, s.sql])).toEqual([
+      [1, "-- head\nSELECT 1"],
+      [4, "SELECT\n 2"],
+      [6, "COPY t FROM stdin"],
+      [10, "SELECT 3"],
+    ]);
+  });
+});

@@ -200,12 +200,18 @@ export function classifyStatement(stmt: Node): Classification {
         const name = stringList(node.funcname);
         const qualified = name.join(".").toLowerCase();
         const bare = (name[name.length - 1] ?? "").toLowerCase();
-        const schema = name.length > 1 ? (name[0] ?? "").toLowerCase() : null;
+        // The parser folds unquoted names to lower case; a quoted "LOWER" or "PG_CATALOG" keeps its case and
+        // names some other (user) function, so the read-only list is matched case-sensitively.
+        const exactBare = name[name.length - 1] ?? "";
+        const exactSchema = name.length > 1 ? (name[0] ?? "") : null;
         functions.add(qualified);
         if (isDangerousFunction(bare)) {
           cls = escalate(cls, "admin");
           reasons.push(`calls ${qualified}(), which has side effects`);
-        } else if ((schema !== null && schema !== "pg_catalog") || !READ_ONLY_FUNCTIONS.has(bare)) {
+        } else if (
+          (exactSchema !== null && exactSchema !== "pg_catalog") ||
+          !READ_ONLY_FUNCTIONS.has(exactBare)
+        ) {
           flags.add("unknown_function");
         }
         break;
