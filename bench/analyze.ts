@@ -8,23 +8,28 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { splitPsqlScript } from "../test/support/split-psql-script.js";
 import { DEFAULT_GRAMMAR_MAJOR, loadPostgresGrammar } from "../src/sql/postgres/load-parser.js";
 import { createPostgresDialect } from "../src/sql/postgres/postgres-dialect.js";
 import { reviewStatements } from "../src/sql/review-statements.js";
 import { MAX_SQL_SOURCE_BYTES } from "../src/sql/source-text.js";
+import { splitPsqlScript } from "../test/support/split-psql-script.js";
 
-const ROUNDS = 5;
+const ROUNDS = 7;
 const SCRIPT_BYTES = 1_000_000;
 const STREAM_STATEMENTS = 1_000_000;
 const MEMORY_SAMPLE_EVERY = 100_000;
 
-const corpusDir = path.resolve(process.cwd(), process.env.QUERYGATE_REGRESS_DIR ?? "../shared/corpora/postgres-regress-15");
+const corpusDir = path.resolve(
+  process.cwd(),
+  process.env.QUERYGATE_REGRESS_DIR ?? "../shared/corpora/postgres-regress-15",
+);
 const grammar = await loadPostgresGrammar(DEFAULT_GRAMMAR_MAJOR);
 const dialect = await createPostgresDialect();
 
 const statements: string[] = [];
-for (const file of readdirSync(corpusDir).filter((f) => f.endsWith(".sql")).sort()) {
+for (const file of readdirSync(corpusDir)
+  .filter((f) => f.endsWith(".sql"))
+  .sort()) {
   for (const { sql } of splitPsqlScript(readFileSync(path.join(corpusDir, file), "utf8"))) {
     try {
       if (grammar.parse(sql).stmts.length === 1) statements.push(sql);
@@ -41,31 +46,53 @@ function analyzeFully(source: Uint8Array): number {
   return reviewStatements({ statements: analysis.statements, live: null }).length;
 }
 
-/** Median of ROUNDS timings, after one warm-up round. */
-function time(label: string, fn: () => void): number {
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function once(fn: () => void): number {
+  gc?.();
+  const start = process.hrtime.bigint();
   fn();
-  const runs: number[] = [];
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Times two variants alternately (bare, full, bare, full…), each after a GC, and reports medians: on a
+ * shared 2-core machine, drift then hits both sides of the ratio alike.
+ */
+function compare(bare: () => void, full: () => void): { bare: number; full: number } {
+  bare();
+  full();
+  const b: number[] = [];
+  const f: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    fn();
-    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    b.push(once(bare));
+    f.push(once(full));
   }
-  runs.sort((a, b) => a - b);
-  const median = runs[Math.floor(runs.length / 2)] as number;
-  console.log(`  ${label.padEnd(34)} ${median.toFixed(1).padStart(9)} ms (median of ${ROUNDS})`);
-  return median;
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  const result = { bare: median(b), full: median(f) };
+  console.log(
+    `  bare parse (grammar only)                 ${result.bare.toFixed(1).padStart(9)} ms (median of ${ROUNDS})`,
+  );
+  console.log(
+    `  full analysis (+ classify, facts, lint)   ${result.full.toFixed(1).padStart(9)} ms (median of ${ROUNDS})`,
+  );
+  return result;
 }
 
 console.log(`querygate bench:analyze — ${dialect.parserVersion}, node ${process.version}`);
 console.log(`corpus: ${statements.length} valid statements from ${corpusDir}\n`);
 
 console.log("1. Mixed corpus, one statement at a time");
-const bareMixed = time("bare parse (grammar only)", () => {
-  for (const s of statements) grammar.parse(s);
-});
-const fullMixed = time("full analysis (+ classify, facts, lint)", () => {
-  for (const b of buffers) analyzeFully(b);
-});
+const mixed = compare(
+  () => {
+    for (const s of statements) grammar.parse(s);
+  },
+  () => {
+    for (const b of buffers) analyzeFully(b);
+  },
+);
+const bareMixed = mixed.bare;
+const fullMixed = mixed.full;
 console.log(`  bare: ${Math.round(statements.length / (bareMixed / 1000))} statements/s`);
 console.log(`  full: ${Math.round(statements.length / (fullMixed / 1000))} statements/s`);
 console.log(`  full / bare: ${(fullMixed / bareMixed).toFixed(2)}×\n`);
@@ -83,19 +110,26 @@ const script = parts.join("");
 const scriptBuffer = Buffer.from(script);
 const scriptCount = grammar.parse(script).stmts.length;
 console.log(`2. One script of ${scriptBuffer.byteLength} bytes, ${scriptCount} statements`);
-const bareScript = time("bare parse (grammar only)", () => grammar.parse(script));
-const fullScript = time("full analysis (+ classify, facts, lint)", () => analyzeFully(scriptBuffer));
+const scripted = compare(
+  () => grammar.parse(script),
+  () => analyzeFully(scriptBuffer),
+);
+const bareScript = scripted.bare;
+const fullScript = scripted.full;
 console.log(`  full: ${Math.round(scriptCount / (fullScript / 1000))} statements/s`);
 console.log(`  full / bare: ${(fullScript / bareScript).toFixed(2)}×\n`);
 
-const gc = (globalThis as { gc?: () => void }).gc;
-console.log(`3. Memory over ${STREAM_STATEMENTS.toLocaleString("en")} statements${gc ? "" : " (run with --expose-gc for exact figures)"}`);
+console.log(
+  `3. Memory over ${STREAM_STATEMENTS.toLocaleString("en")} statements${gc ? "" : " (run with --expose-gc for exact figures)"}`,
+);
 const samples: Array<{ at: number; heapMb: number; rssMb: number }> = [];
 const sample = (at: number) => {
   gc?.();
   const m = process.memoryUsage();
   samples.push({ at, heapMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20 });
-  console.log(`  after ${String(at).padStart(9)}: heap ${(m.heapUsed / 2 ** 20).toFixed(1)} MB, rss ${(m.rss / 2 ** 20).toFixed(1)} MB`);
+  console.log(
+    `  after ${String(at).padStart(9)}: heap ${(m.heapUsed / 2 ** 20).toFixed(1)} MB, rss ${(m.rss / 2 ** 20).toFixed(1)} MB`,
+  );
 };
 const streamStart = process.hrtime.bigint();
 for (let i = 0; i < STREAM_STATEMENTS; i++) {
@@ -106,6 +140,10 @@ const streamSeconds = Number(process.hrtime.bigint() - streamStart) / 1e9;
 const second = samples[1];
 const last = samples[samples.length - 1];
 if (second && last) {
-  console.log(`  heap growth from ${second.at} to ${last.at}: ${(last.heapMb - second.heapMb).toFixed(1)} MB; rss growth ${(last.rssMb - second.rssMb).toFixed(1)} MB`);
+  console.log(
+    `  heap growth from ${second.at} to ${last.at}: ${(last.heapMb - second.heapMb).toFixed(1)} MB; rss growth ${(last.rssMb - second.rssMb).toFixed(1)} MB`,
+  );
 }
-console.log(`  ${Math.round(STREAM_STATEMENTS / streamSeconds)} statements/s over the stream (with memory sampling)`);
+console.log(
+  `  ${Math.round(STREAM_STATEMENTS / streamSeconds)} statements/s over the stream (with memory sampling)`,
+);

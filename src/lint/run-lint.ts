@@ -57,10 +57,11 @@ function lintStatement(
       line: firstLine,
     });
   }
+  const context = { statement, live };
   for (const { rule, level } of active) {
     let found: ReturnType<LintRule["check"]>;
     try {
-      found = rule.check({ statement, live });
+      found = rule.check(context);
     } catch (error) {
       // Fail closed: a rule that could not look at the statement must not read as a clean result.
       const reason = error instanceof Error ? error.message : String(error);
@@ -72,7 +73,10 @@ function lintStatement(
       });
       continue;
     }
-    for (const { message, line } of found.slice(0, MAX_FINDINGS_PER_RULE)) {
+    if (found.length === 0) continue;
+    const listed = Math.min(found.length, MAX_FINDINGS_PER_RULE);
+    for (let i = 0; i < listed; i++) {
+      const { message, line } = found[i] as (typeof found)[number];
       findings.push({ rule: rule.id, level, message, line: line ?? firstLine });
     }
     if (found.length > MAX_FINDINGS_PER_RULE) {
@@ -87,8 +91,26 @@ function lintStatement(
   return findings;
 }
 
-/** The rules to run with their levels; an override naming no rule is a mistake in the policy, so it throws. */
+// Most calls use the same rules and no overrides: validate and resolve them once.
+let lastResolved: { rules: readonly LintRule[]; overrides: RuleOverrides; active: ActiveRule[] } | null =
+  null;
+
 function activeRules(rules: readonly LintRule[], overrides: RuleOverrides): ActiveRule[] {
+  const empty = Object.keys(overrides).length === 0;
+  if (
+    lastResolved &&
+    lastResolved.rules === rules &&
+    (lastResolved.overrides === overrides || (empty && Object.keys(lastResolved.overrides).length === 0))
+  ) {
+    return lastResolved.active;
+  }
+  const active = resolveRules(rules, overrides);
+  lastResolved = { rules, overrides, active };
+  return active;
+}
+
+/** The rules to run with their levels; an override naming no rule is a mistake in the policy, so it throws. */
+function resolveRules(rules: readonly LintRule[], overrides: RuleOverrides): ActiveRule[] {
   const ids = new Set<string>();
   for (const rule of rules) {
     if (ids.has(rule.id))

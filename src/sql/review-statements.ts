@@ -29,8 +29,23 @@ export function reviewStatements({
   });
   const findings = runLint({ statements: escalated, live, overrides });
   return escalated.map((s, i) => {
-    const reviewed = { ...s, findings: findings[i] ?? [], live: live?.[i] ?? null } as ReviewedStatement;
-    Object.defineProperty(reviewed, "ast", { value: s.ast, enumerable: false });
+    const reviewed: ReviewedStatement = {
+      index: s.index,
+      text: s.text,
+      kind: s.kind,
+      class: s.class,
+      reasons: s.reasons,
+      flags: s.flags,
+      objects: s.objects,
+      functions: s.functions,
+      facts: s.facts,
+      span: s.span,
+      ast: s.ast,
+      findings: findings[i] ?? [],
+      live: live?.[i] ?? null,
+    };
+    // As in the dialect: the tree stays in this process, out of JSON.
+    Object.defineProperty(reviewed, "ast", { enumerable: false });
     return reviewed;
   });
 }

@@ -1,4 +1,4 @@
-import { walkNodes } from "../../sql/postgres/walk-tree.js";
+import { forEachNode } from "../../sql/postgres/walk-tree.js";
 import type { Statement } from "../../sql/statement.js";
 import { isNode, type Node } from "./tree-node.js";
 
@@ -8,7 +8,9 @@ import { isNode, type Node } from "./tree-node.js";
  */
 export const WALKED_NODE_TYPES: ReadonlySet<string> = new Set(["A_Expr"]);
 
-const cache = new WeakMap<object, Map<string, Node[]>>();
+// Rules run one statement after another: remembering the last tree's index is enough.
+let cachedAst: object | null = null;
+let cachedIndex: Map<string, Node[]> | null = null;
 
 /** Every node of a type in WALKED_NODE_TYPES, anywhere in the statement, in tree order. */
 export function nodesOfType(statement: Statement, type: string): readonly Node[] {
@@ -19,16 +21,16 @@ export function nodesOfType(statement: Statement, type: string): readonly Node[]
   }
   const ast: unknown = statement.ast;
   if (!isNode(ast)) return [];
-  let index = cache.get(ast);
-  if (!index) {
-    index = new Map();
-    for (const { type: found, node } of walkNodes(ast)) {
-      if (!WALKED_NODE_TYPES.has(found)) continue;
+  if (cachedAst !== ast || !cachedIndex) {
+    const index = new Map<string, Node[]>();
+    forEachNode(ast, (found, node) => {
+      if (!WALKED_NODE_TYPES.has(found)) return;
       const list = index.get(found);
       if (list) list.push(node);
       else index.set(found, [node]);
-    }
-    cache.set(ast, index);
+    });
+    cachedAst = ast;
+    cachedIndex = index;
   }
-  return index.get(type) ?? [];
+  return cachedIndex.get(type) ?? [];
 }

@@ -21,8 +21,10 @@ interface StatementTrees {
   modifying: readonly TypedNode[];
 }
 
-// Several rules ask for the same views of one statement; compute them once per parse tree.
-const cache = new WeakMap<object, StatementTrees>();
+// Several rules ask for the same views of one statement, one statement after another: remembering the last
+// tree is enough, and far cheaper than a WeakMap entry per tree.
+let cachedAst: object | null = null;
+let cachedTrees: StatementTrees | null = null;
 
 /** The top-level statement as written (EXPLAIN stays EXPLAIN). */
 export function topLevelStatement(statement: Statement): TypedNode {
@@ -45,13 +47,12 @@ export function modifyingStatements(statement: Statement): readonly TypedNode[] 
 function treesOf(statement: Statement): StatementTrees {
   const ast: unknown = statement.ast;
   if (!isNode(ast)) return { top: NO_TREE, executed: NO_TREE, modifying: [] };
-  let trees = cache.get(ast);
-  if (!trees) {
-    const top = typedNode(ast) ?? NO_TREE;
-    const executed = explainedAndRun(top) ?? top;
-    trees = { top, executed, modifying: collectModifying(executed) };
-    cache.set(ast, trees);
-  }
+  if (cachedAst === ast && cachedTrees) return cachedTrees;
+  const top = typedNode(ast) ?? NO_TREE;
+  const executed = explainedAndRun(top) ?? top;
+  const trees = { top, executed, modifying: collectModifying(executed) };
+  cachedAst = ast;
+  cachedTrees = trees;
   return trees;
 }
 

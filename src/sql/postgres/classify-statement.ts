@@ -10,7 +10,7 @@ import {
 import { BUILTIN_OPERATORS } from "./builtin-operators.js";
 import { isDangerousFunction, READ_ONLY_FUNCTIONS } from "./function-lists.js";
 import { STATEMENT_KINDS } from "./statement-kinds.js";
-import { stringList, walkNodes } from "./walk-tree.js";
+import { forEachNode, stringList } from "./walk-tree.js";
 
 export interface Classification {
   kind: string;
@@ -139,7 +139,7 @@ export function classifyStatement(stmt: Node): Classification {
   const whereClauses: unknown[] = [];
   let paramCount = 0;
 
-  for (const { type, node } of walkNodes(stmt)) {
+  forEachNode(stmt, (type, node) => {
     switch (type) {
       case "RangeVar":
         rangeVars.push(node);
@@ -194,6 +194,7 @@ export function classifyStatement(stmt: Node): Classification {
         }
         if (isNode(node.relation)) targets.set(node.relation, DML_OPERATION[type] as ObjectOperation);
         if (node.whereClause) whereClauses.push(node.whereClause);
+        else if (type === "UpdateStmt" || type === "DeleteStmt") flags.add("no_where");
         collectWrittenColumns(type, node, written);
         break;
       case "FuncCall": {
@@ -231,15 +232,15 @@ export function classifyStatement(stmt: Node): Classification {
         flags.add("set_returning_function");
         break;
     }
-  }
+  });
 
   const filtered: ColumnUse[] = [];
   for (const clause of whereClauses) {
-    for (const { type, node } of walkNodes(clause)) {
-      if (type !== "ColumnRef") continue;
+    forEachNode(clause, (type, node) => {
+      if (type !== "ColumnRef") return;
       const use = columnUse(node);
       if (use) filtered.push(use);
-    }
+    });
   }
 
   const objects: TouchedObject[] = [];

@@ -222,11 +222,24 @@ export const READ_ONLY_FUNCTIONS: ReadonlySet<string> = new Set([
   "json_extract_path",
   "json_extract_path_text",
   "json_typeof",
+  // The parser itself adds these for LIKE … ESCAPE and SIMILAR TO.
+  "like_escape",
+  "similar_to_escape",
 ]);
+
+const dangerCache = new Map<string, boolean>();
+/** Bounds the memo of names already checked; adversarial input can invent endless names. */
+const DANGER_CACHE_MAX = 10_000;
 
 export function isDangerousFunction(name: string): boolean {
   const lower = name.toLowerCase();
-  return DANGEROUS_FUNCTIONS.some((pattern) => matchesPattern(lower, pattern));
+  let dangerous = dangerCache.get(lower);
+  if (dangerous === undefined) {
+    dangerous = DANGEROUS_FUNCTIONS.some((pattern) => matchesPattern(lower, pattern));
+    if (dangerCache.size >= DANGER_CACHE_MAX) dangerCache.clear();
+    dangerCache.set(lower, dangerous);
+  }
+  return dangerous;
 }
 
 function matchesPattern(name: string, pattern: string): boolean {

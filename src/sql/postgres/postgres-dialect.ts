@@ -50,26 +50,35 @@ function analyzePostgres(source: Uint8Array, grammar: PostgresGrammar): Analysis
 
   // Statements come in source order, so one forward cursor finds every position in a single pass.
   const position = createLineColumnCursor(bytes);
+  // In pure ASCII (most SQL) byte offsets are string offsets: slice the decoded text, skip re-decoding.
+  const ascii = decoded.text.length === bytes.byteLength;
   const statements: Statement[] = parsed.stmts.map((raw, index) => {
     // The parser reports byte offsets; an absent location means 0 and an absent length means "to the end".
     const byteStart = raw.stmt_location ?? 0;
     const byteEnd = raw.stmt_len ? byteStart + raw.stmt_len : bytes.byteLength;
-    const text = bytes.subarray(byteStart, byteEnd).toString("utf8");
-    const tokenStart = Buffer.byteLength(text.slice(0, firstTokenOffset(text, 0, text.length)), "utf8");
+    const text = ascii
+      ? decoded.text.slice(byteStart, byteEnd)
+      : bytes.subarray(byteStart, byteEnd).toString("utf8");
+    const tokenChars = firstTokenOffset(text, 0, text.length);
+    const tokenStart = ascii ? tokenChars : Buffer.byteLength(text.slice(0, tokenChars), "utf8");
     const start = position(byteStart + tokenStart);
     const end = position(Math.max(byteStart + tokenStart, byteEnd - 1));
     const facts = classifyStatement(raw.stmt);
-    if (facts.facts.hasWhere === false && (facts.kind === "UpdateStmt" || facts.kind === "DeleteStmt")) {
-      facts.flags = [...facts.flags, "no_where"].sort();
-    }
-    const statement = {
+    const statement: Statement = {
       index,
       text,
-      ...facts,
+      kind: facts.kind,
+      class: facts.class,
+      reasons: facts.reasons,
+      flags: facts.flags,
+      objects: facts.objects,
+      functions: facts.functions,
+      facts: facts.facts,
       span: { byteStart, byteEnd, line: start.line, column: start.column, endLine: end.line },
-    } as Statement;
+      ast: raw.stmt,
+    };
     // The tree is for review rules in this process; keep it out of JSON output and reports.
-    Object.defineProperty(statement, "ast", { value: raw.stmt, enumerable: false });
+    Object.defineProperty(statement, "ast", { enumerable: false });
     return statement;
   });
   return { ...base, ok: true, statements };

@@ -9,51 +9,69 @@ export interface NodeVisit {
  * `{ Type: … }` wrapper, so the walk names them from the field. Without this, DML targets
  * (`relation`) and set-operation arms (`larg`/`rarg`) would be descended into but never seen as typed nodes.
  */
-const UNWRAPPED_FIELDS: Readonly<Record<string, { type: string; marker: string }>> = {
-  relation: { type: "RangeVar", marker: "relname" },
-  rel: { type: "RangeVar", marker: "relname" },
-  view: { type: "RangeVar", marker: "relname" },
-  sequence: { type: "RangeVar", marker: "relname" },
-  pktable: { type: "RangeVar", marker: "relname" },
-  table: { type: "RangeVar", marker: "relname" },
-  typevar: { type: "RangeVar", marker: "relname" },
-  constrrel: { type: "RangeVar", marker: "relname" },
-  name: { type: "RangeVar", marker: "relname" },
-  larg: { type: "SelectStmt", marker: "op" },
-  rarg: { type: "SelectStmt", marker: "op" },
-};
+const UNWRAPPED_FIELDS: ReadonlyMap<string, { type: string; marker: string }> = new Map([
+  ["relation", { type: "RangeVar", marker: "relname" }],
+  ["rel", { type: "RangeVar", marker: "relname" }],
+  ["view", { type: "RangeVar", marker: "relname" }],
+  ["sequence", { type: "RangeVar", marker: "relname" }],
+  ["pktable", { type: "RangeVar", marker: "relname" }],
+  ["table", { type: "RangeVar", marker: "relname" }],
+  ["typevar", { type: "RangeVar", marker: "relname" }],
+  ["constrrel", { type: "RangeVar", marker: "relname" }],
+  ["name", { type: "RangeVar", marker: "relname" }],
+  ["larg", { type: "SelectStmt", marker: "op" }],
+  ["rarg", { type: "SelectStmt", marker: "op" }],
+]);
 
-/** Depth-first over every typed node, without recursion limits (deep trees come from adversarial SQL). */
-export function* walkNodes(root: unknown): Generator<NodeVisit> {
+type Visit = (type: string, node: Record<string, unknown>) => void;
+
+/**
+ * Depth-first over every typed node in document order, iteratively (deep trees come from adversarial
+ * SQL). The hot path of analysis: no per-node allocation beyond the stack.
+ */
+export function forEachNode(root: unknown, visit: Visit): void {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
+    if (value === null || typeof value !== "object") continue;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]);
-    } else if (value !== null && typeof value === "object") {
-      const entries = Object.entries(value as Record<string, unknown>);
-      for (const [key, child] of entries) {
-        if (isTypeName(key) && child !== null && typeof child === "object" && !Array.isArray(child)) {
-          yield { type: key, node: child as Record<string, unknown> };
-        } else {
-          const unwrapped = UNWRAPPED_FIELDS[key];
-          if (unwrapped && isUnwrapped(child, unwrapped.marker)) {
-            yield { type: unwrapped.type, node: child as Record<string, unknown> };
-          }
+      for (let i = value.length - 1; i >= 0; i--) {
+        const child = value[i];
+        if (child !== null && typeof child === "object") stack.push(child);
+      }
+      continue;
+    }
+    const from = stack.length;
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const child = record[key];
+      if (child === null || typeof child !== "object") continue;
+      if (!Array.isArray(child)) {
+        const first = key.charCodeAt(0);
+        if (first >= 65 && first <= 90) visit(key, child as Record<string, unknown>);
+        else {
+          const unwrapped = UNWRAPPED_FIELDS.get(key);
+          if (unwrapped && unwrapped.marker in child) visit(unwrapped.type, child as Record<string, unknown>);
         }
       }
-      for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]?.[1]);
+      stack.push(child);
+    }
+    // Children were pushed in key order; reverse them so they are popped in document order.
+    for (let a = from, b = stack.length - 1; a < b; a++, b--) {
+      const t = stack[a];
+      stack[a] = stack[b];
+      stack[b] = t;
     }
   }
 }
 
-function isUnwrapped(value: unknown, marker: string): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && marker in value;
-}
-
-function isTypeName(key: string): boolean {
-  const first = key.charCodeAt(0);
-  return first >= 65 && first <= 90;
+/** The same walk as a generator, for callers that stop early or prefer a loop. */
+export function* walkNodes(root: unknown): Generator<NodeVisit> {
+  const visits: NodeVisit[] = [];
+  forEachNode(root, (type, node) => {
+    visits.push({ type, node });
+  });
+  yield* visits;
 }
 
 export function stringList(value: unknown): string[] {
