@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { loadScenarioFile, ScenarioError } from "../simulator/scenario-load.js";
 import { runScenario } from "../simulator/scenario-run.js";
 import { analyzeCommand } from "./analyze-command.js";
+import { checkCommand } from "./check-command.js";
+import { policyCommand } from "./policy-command.js";
 import { printStep, printSummary } from "./print-timeline.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
@@ -16,6 +18,12 @@ Usage:
   querygate analyze [--target-version N] [--database-url URL] [--json] FILE|-
       Parse a SQL request with PostgreSQL's own grammar, classify each statement and
       review it (see querygate analyze --help).
+  querygate check --policy-dir DIR --request FILE [--author LOGIN] [--approved-by a,b] [--teams TEAMS.yml] [--json]
+      What the policy would decide about a request, offline, with simulated approvals
+      (see querygate check --help; exit 0 approved/auto, 1 needs approval, 2 denied, 3 invalid input).
+  querygate policy validate [DIR]
+  querygate policy test [DIR]
+      Validate the policy in DIR (default policies), or validate it and run its tests DIR/tests/*.yml.
   querygate help
 
 Exit codes: 0 success, 1 the scenario or analysis found a failure, 2 usage error.`;
@@ -28,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
         return await simCommand(rest);
       case "analyze":
         return await analyzeCommand(rest, (text) => process.stdout.write(`${text}\n`));
+      case "check":
+        return await checkCommand(rest, (text) => process.stdout.write(`${text}\n`));
+      case "policy":
+        return await policyCommand(rest, (text) => process.stdout.write(`${text}\n`));
       case undefined:
       case "help":
       case "--help":

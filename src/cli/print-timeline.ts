@@ -40,13 +40,12 @@ export function printSummary(report: ScenarioReport, write: Write): void {
   for (const v of report.violations) write(`  ✗ violation: ${v}`);
 }
 
-/** The statement rows of the summary table, as plain text. */
+/** The requirement and statement rows of the summary's tables, as plain text. */
 function summaryRows(summary: string): string[] {
-  const rows = summary
-    .split("\n")
-    .filter((l) => l.startsWith("| ") && !l.startsWith("| Request") && !l.startsWith("|---"));
-  return rows.map((l) =>
-    l
+  const out: string[] = [];
+  for (const line of summary.split("\n")) {
+    if (!line.startsWith("| ") || line.startsWith("|---")) continue;
+    const cells = line
       .slice(2, -2)
       .split(" | ")
       .map((c) =>
@@ -57,8 +56,19 @@ function summaryRows(summary: string): string[] {
           .replaceAll("&gt;", ">")
           .replaceAll("`", "")
           .replaceAll("**", ""),
-      )
-      .filter((_, i) => i !== 1 && i !== 6)
-      .join("  "),
-  );
+      );
+    if (cells[0] === "Requirement" || cells[0] === "Request") continue;
+    if (cells.length === 5) {
+      const [label, count, from, by, missing] = cells;
+      out.push(
+        `needs ${count} from ${from} for ${label}: ${missing === "✅ met" ? "met" : `${missing} missing`}${by && by !== "—" ? ` (approved by ${by})` : ""}`,
+      );
+    } else if (cells.length === 9) {
+      const [file, , index, line, cls, decision, statement, , notes] = cells;
+      const note =
+        notes && notes !== "—" ? ` — ${notes.length > 100 ? `${notes.slice(0, 99)}…` : notes}` : "";
+      out.push(`${file}:${line} #${index} ${cls} ${decision}: ${statement}${note}`);
+    }
+  }
+  return out;
 }

@@ -3,6 +3,12 @@ import { MAX_SQL_SOURCE_BYTES } from "../sql/source-text.js";
 import { PER_PAGE_MAX, PULL_REQUEST_FILES_MAX } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
+export interface ChangedFile {
+  path: string;
+  status: string;
+  blobSha: string | null;
+}
+
 export interface FetchedRequestFile {
   path: string;
   blobSha: string;
@@ -14,11 +20,11 @@ export interface FetchRequestFilesResult {
   skipped: Array<{ path: string; reason: string }>;
 }
 
-/** Lists the pull request's added or changed request files and fetches their exact bytes by blob SHA. */
-export async function fetchRequestFiles(
+/** Every file the pull request changes (GitHub lists at most 3000). */
+export async function listChangedFiles(
   octokit: GitHubClient,
   { owner, repo, pullNumber }: RepoRef & { pullNumber: number },
-): Promise<FetchRequestFilesResult> {
+): Promise<ChangedFile[]> {
   const changed = await octokit.paginate(
     octokit.rest.pulls.listFiles,
     { owner, repo, pull_number: pullNumber, per_page: PER_PAGE_MAX },
@@ -28,38 +34,45 @@ export async function fetchRequestFiles(
       return response.data;
     },
   );
-  const candidates = changed
+  return changed
     .slice(0, PULL_REQUEST_FILES_MAX)
-    .filter((f) => f.status !== "removed" && isSqlRequestPath(f.filename));
+    .map((f) => ({ path: f.filename, status: f.status, blobSha: f.sha ?? null }));
+}
 
+/** Fetches the exact bytes of the added or changed request files by blob SHA. */
+export async function fetchRequestFiles(
+  octokit: GitHubClient,
+  { owner, repo, changed }: RepoRef & { changed: ChangedFile[] },
+): Promise<FetchRequestFilesResult> {
+  const candidates = changed.filter((f) => f.status !== "removed" && isSqlRequestPath(f.path));
   const files: FetchedRequestFile[] = [];
   const skipped: FetchRequestFilesResult["skipped"] = [];
   for (const [i, f] of candidates.entries()) {
     if (i >= MAX_REQUEST_FILES_PER_PR) {
       skipped.push({
-        path: f.filename,
+        path: f.path,
         reason: `more than ${MAX_REQUEST_FILES_PER_PR} request files in one pull request: split it`,
       });
       continue;
     }
-    if (!f.sha) {
+    if (!f.blobSha) {
       skipped.push({
-        path: f.filename,
+        path: f.path,
         reason: "GitHub reported no blob for this file (a submodule?): commit a plain .sql file",
       });
       continue;
     }
-    const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: f.sha });
+    const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: f.blobSha });
     if ((blob.size ?? 0) > MAX_SQL_SOURCE_BYTES) {
       skipped.push({
-        path: f.filename,
+        path: f.path,
         reason: `file is ${blob.size} bytes, over the limit of ${MAX_SQL_SOURCE_BYTES}: split it into smaller requests`,
       });
       continue;
     }
     const content =
       blob.encoding === "base64" ? Buffer.from(blob.content, "base64") : Buffer.from(blob.content, "utf8");
-    files.push({ path: f.filename, blobSha: f.sha, content: new Uint8Array(content) });
+    files.push({ path: f.path, blobSha: f.blobSha, content: new Uint8Array(content) });
   }
   return { files, skipped };
 }

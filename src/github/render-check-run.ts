@@ -1,7 +1,15 @@
-import type { LintLevel } from "../lint/lint-rule.js";
-import { type RequestFileAnalysis, requestFileFailed } from "../requests/analyze-request-file.js";
+import type { Finding, LintLevel } from "../lint/lint-rule.js";
+import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
+import type {
+  Decision,
+  PolicyError,
+  Principal,
+  RequirementSpec,
+  RequirementStatus,
+  StatementDecision,
+} from "../policy/policy-types.js";
 import type { ReviewedStatement } from "../sql/review-statements.js";
-import type { Statement } from "../sql/statement.js";
+import { firstTokenOffset } from "../sql/source-text.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
@@ -30,168 +38,300 @@ export interface CheckRunOutput {
   annotations: CheckAnnotation[];
 }
 
+export interface PolicyChangeReport {
+  /** Errors in the pull request's own version of policies/. */
+  errors: PolicyError[];
+  tests: {
+    passed: number;
+    failed: number;
+    failures: Array<{ file: string; line: number; name: string; message: string }>;
+  } | null;
+}
+
 export interface RenderCheckRunParams {
-  files: RequestFileAnalysis[];
-  /** Request files the pull request touches beyond what was analysed. */
+  policy:
+    | { ok: true; commitSha: string; files: string[] }
+    | { ok: false; commitSha: string | null; errors: string[] };
+  evaluations: RequestFileEvaluation[];
   skipped: Array<{ path: string; reason: string }>;
+  /** The combined decision; null when the base policy is invalid. */
+  decision: Decision | null;
+  /** Who satisfied what; empty until reviews count. */
+  statuses: RequirementStatus[];
+  policyChange: PolicyChangeReport | null;
+  reviewProblems: string[];
   parserVersion: string;
 }
 
-/** Pure: analysed request files in, the `querygate` check run's output out, within GitHub's limits. */
-export function renderCheckRun({ files, skipped, parserVersion }: RenderCheckRunParams): CheckRunOutput {
-  const hint = "Run `querygate analyze FILE` locally for the full analysis.";
-  if (files.length === 0 && skipped.length === 0) {
+const HINT = "Run `querygate analyze FILE` or `querygate check` locally for the full report.";
+
+/** Pure: evaluated request files in, the `querygate` check run's output out, within GitHub's limits. */
+export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
+  const annotations = annotationsFor(p);
+  const policyBroken =
+    p.policyChange !== null && (p.policyChange.errors.length > 0 || (p.policyChange.tests?.failed ?? 0) > 0);
+  if (!p.policy.ok) {
+    return finish(p, {
+      conclusion: "failure",
+      title: "No valid policy on the base branch: every request is denied",
+      lead: [
+        `**Denied.** querygate fails closed: the policy on the base branch${p.policy.commitSha ? ` (${p.policy.commitSha.slice(0, 7)})` : ""} is missing or invalid, so nothing can be approved until it is fixed there.`,
+        "",
+        ...p.policy.errors.slice(0, 50).map((e) => `- ${tableCell(e, 300)}`),
+      ],
+      annotations,
+    });
+  }
+  if (p.evaluations.length === 0 && p.skipped.length === 0 && p.policyChange === null) {
     return {
       conclusion: "neutral",
       title: "No query requests in this pull request",
       summary:
-        "This pull request adds or changes no request files (`queries/**/*.sql`), so querygate has nothing to review.",
+        "This pull request adds or changes no request files (`queries/**/*.sql`) and no policy, so querygate has nothing to review.",
       text: "",
       annotations: [],
     };
   }
-  const statements = files.flatMap((f) => f.statements);
-  const failed = files.filter(requestFileFailed);
-  const failedCount = failed.length + skipped.length;
-  const conclusion: CheckConclusion = failedCount > 0 ? "failure" : "action_required";
-  const title =
-    failedCount > 0
-      ? `${failedCount} of ${files.length + skipped.length} request files cannot run`
-      : `${statements.length} ${plural(statements.length, "statement")} in ${files.length} ${plural(files.length, "request")} ${statements.length === 1 ? "needs" : "need"} approval`;
 
-  const summary: string[] = [];
-  summary.push(
-    conclusion === "failure"
-      ? "**Cannot run.** Fix the problems below (they are also annotated on the file lines) and push again."
-      : "**Needs approval.** Every statement below was parsed with PostgreSQL's own grammar. Approval rules are not evaluated yet, so querygate fails closed: nothing here can run until the policy engine approves it.",
-  );
-  summary.push("");
-  summary.push("| Request | Target | # | Line | Class | Statement | Objects | Notes |");
-  summary.push("|---|---|---|---|---|---|---|---|");
-  for (const file of files) {
-    const target = file.header?.target ?? "—";
-    if (!file.analysis?.ok) {
-      const err = file.analysis?.ok === false ? file.analysis.error : null;
-      summary.push(
-        `| ${tableCell(file.path)} | ${tableCell(target)} | — | ${err?.line ?? "—"} | **unparseable** | — | — | ${tableCell(err?.message ?? "not analysed", 120)} |`,
-      );
-      continue;
-    }
-    for (const s of file.statements) {
-      summary.push(
-        `| ${tableCell(file.path)} | ${tableCell(target)} | ${s.index + 1} | ${s.span.line} | ${classLabel(s)} | ${tableCell(preview(s), 60)} | ${tableCell(objectList(s), 60)} | ${tableCell(notes(s), 120)} |`,
-      );
-    }
-    for (const p of file.problems) {
-      summary.push(
-        `| ${tableCell(file.path)} | ${tableCell(target)} | — | ${p.line} | **invalid header** | — | — | ${tableCell(p.message, 120)} |`,
-      );
-    }
+  const decision = p.decision;
+  const unmet = (decision?.requirements ?? []).filter((r) => missingOf(r, p.statuses) > 0);
+  const invalidFiles = p.evaluations.filter((e) => !e.ok).length + p.skipped.length;
+  let conclusion: CheckConclusion;
+  let title: string;
+  let lead: string;
+  if (invalidFiles > 0 || decision?.outcome === "denied" || policyBroken) {
+    conclusion = "failure";
+    const reasons = [
+      invalidFiles > 0 ? `${invalidFiles} request ${plural(invalidFiles, "file")} cannot run` : "",
+      decision?.outcome === "denied" && invalidFiles === 0 ? "denied by policy" : "",
+      policyBroken ? "the proposed policy is invalid or fails its tests" : "",
+    ].filter(Boolean);
+    title = capitalise(reasons.join("; "));
+    lead = "**Cannot run.** Fix what is listed below (also annotated on the file lines) and push again.";
+  } else if (decision?.outcome === "auto" && unmet.length === 0) {
+    conclusion = "success";
+    title = "Approved automatically by policy";
+    lead = "**Approved.** Every statement is auto-approved by the policy; no review is needed.";
+  } else if (unmet.length === 0) {
+    conclusion = "success";
+    title = "Every approval requirement is met";
+    lead = "**Approved.** Every requirement below is met: the request is ready to run.";
+  } else {
+    conclusion = "action_required";
+    const missing = unmet.reduce((n, r) => n + missingOf(r, p.statuses), 0);
+    title = `Needs ${missing} more ${plural(missing, "approval")} (${unmet.length} of ${decision?.requirements.length ?? 0} ${plural(decision?.requirements.length ?? 0, "requirement")} open)`;
+    lead = `**Needs approval.** ${unmet.map((r) => `${describeNeed(r, p.statuses)}`).join(" ")}`;
   }
-  for (const s of skipped) {
-    summary.push(
-      `| ${tableCell(s.path)} | — | — | — | **not analysed** | — | — | ${tableCell(s.reason, 120)} |`,
-    );
-  }
-  summary.push("", `<sub>Parser: ${parserVersion}</sub>`);
+  return finish(p, { conclusion, title, lead: [lead], annotations });
+}
 
-  const text: string[] = [];
-  for (const file of files) {
-    text.push(`### ${inlineCode(file.path)}`);
-    if (file.header) {
-      text.push(
-        `Target ${inlineCode(file.header.target)} · reason: ${tableCell(file.header.reason, 300)}${file.header.ticket ? ` · ticket ${inlineCode(file.header.ticket)}` : ""}${file.header.maxRows !== null ? ` · max rows ${file.header.maxRows}` : ""}`,
-      );
-    }
-    if (file.analysis?.ok) {
-      for (const s of file.statements) {
-        text.push(
-          "",
-          `**Statement ${s.index + 1}** (line ${s.span.line}) — class \`${s.class}\`: ${s.reasons.join("; ")}`,
-        );
-        if (s.flags.length > 0) text.push(`Flags: ${s.flags.map((f) => inlineCode(f)).join(", ")}`);
-        for (const f of s.findings)
-          text.push(`- ${f.level} ${inlineCode(f.rule)} (line ${f.line}): ${f.message}`);
-        text.push(codeBlock(s.text.trim(), "sql"));
-      }
-    } else if (file.analysis) {
-      text.push(
-        "",
-        `Parse error at line ${file.analysis.error.line}, column ${file.analysis.error.column}: ${file.analysis.error.message}`,
-      );
-    }
-    text.push("");
+function finish(
+  p: RenderCheckRunParams,
+  head: { conclusion: CheckConclusion; title: string; lead: string[]; annotations: CheckAnnotation[] },
+): CheckRunOutput {
+  const summary = [
+    ...head.lead,
+    "",
+    ...requirementsTable(p),
+    ...statementsTable(p),
+    ...policyChangeSection(p),
+  ];
+  if (p.reviewProblems.length > 0) {
+    summary.push("", "**Review requests**", ...p.reviewProblems.map((m) => `- ${tableCell(m, 300)}`));
   }
-
+  const policyLine = p.policy.ok
+    ? `Policy: ${p.policy.files.map((f) => inlineCode(f)).join(", ")} at ${p.policy.commitSha.slice(0, 7)}`
+    : "";
+  summary.push("", `<sub>${[policyLine, `Parser: ${p.parserVersion}`].filter(Boolean).join(" · ")}</sub>`);
   return {
-    conclusion,
-    title,
-    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_CHARS, hint).text,
-    text: fitToLimit(text.join("\n"), CHECK_RUN_TEXT_MAX_CHARS, hint).text,
-    annotations: annotationsFor(files).slice(0, CHECK_RUN_MAX_ANNOTATIONS),
+    conclusion: head.conclusion,
+    title: head.title,
+    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_CHARS, HINT).text,
+    text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_CHARS, HINT).text,
+    annotations: head.annotations.slice(0, CHECK_RUN_MAX_ANNOTATIONS),
   };
 }
 
-function annotationsFor(files: RequestFileAnalysis[]): CheckAnnotation[] {
-  const out: CheckAnnotation[] = [];
-  for (const file of files) {
-    if (file.analysis && !file.analysis.ok) {
-      const { line, column, message } = file.analysis.error;
-      out.push({
-        path: file.path,
-        start_line: line,
-        end_line: line,
-        start_column: column,
-        end_column: column,
-        annotation_level: "failure",
-        title: "SQL cannot be parsed",
-        message: `${message} (line ${line}, column ${column}). PostgreSQL would reject this file; fix the SQL and push again.`,
-      });
+function requirementsTable(p: RenderCheckRunParams): string[] {
+  const requirements = p.decision?.requirements ?? [];
+  if (requirements.length === 0) return [];
+  const out = ["| Requirement | Needs | From | Approved by | Missing |", "|---|---|---|---|---|"];
+  for (const r of requirements) {
+    const status = p.statuses.find((s) => s.id === r.id);
+    const by = status?.satisfiedBy.length ? status.satisfiedBy.map((l) => `@${l}`).join(", ") : "—";
+    const missing = missingOf(r, p.statuses);
+    out.push(
+      `| ${tableCell(requirementLabel(r), 60)} | ${r.count} | ${tableCell(r.from.map(principal).join(", "), 80)} | ${tableCell(by, 80)} | ${missing === 0 ? "✅ met" : `**${missing}**`}${status?.errors.length ? ` (${tableCell(status.errors.join("; "), 80)})` : ""} |`,
+    );
+  }
+  out.push("");
+  return out;
+}
+
+function statementsTable(p: RenderCheckRunParams): string[] {
+  const out = [
+    "| Request | Target | # | Line | Class | Decision | Statement | Objects | Notes |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const e of p.evaluations) {
+    if (!e.ok) {
+      for (const problem of e.problems) {
+        out.push(
+          `| ${tableCell(e.path)} | — | — | ${problem.line} | — | **invalid** | — | — | ${tableCell(problem.message, 160)} |`,
+        );
+      }
       continue;
     }
-    for (const p of file.problems) {
-      out.push({
-        path: file.path,
-        start_line: p.line,
-        end_line: p.line,
-        annotation_level: "failure",
-        title: "Invalid request header",
-        message: p.message,
-      });
+    for (const s of e.statements) {
+      const d = e.decision.statements.find((x) => x.index === s.index);
+      out.push(
+        `| ${tableCell(e.path)} | ${tableCell(e.header.target)} | ${s.index + 1} | ${s.span.line} | ${s.class === "rejected" ? "**rejected**" : `\`${s.class}\``} | ${outcomeLabel(d)} | ${tableCell(preview(s), 60)} | ${tableCell(objectList(s), 60)} | ${tableCell(notes(s, d), 160)} |`,
+      );
     }
-    for (const s of file.statements) {
-      for (const f of s.findings) {
+  }
+  for (const s of p.skipped)
+    out.push(
+      `| ${tableCell(s.path)} | — | — | — | — | **not analysed** | — | — | ${tableCell(s.reason, 160)} |`,
+    );
+  return out;
+}
+
+function policyChangeSection(p: RenderCheckRunParams): string[] {
+  const change = p.policyChange;
+  if (!change) return [];
+  const out = [
+    "",
+    "**This pull request changes the policy.** It needs approval from the policy owners, and its new policy was checked:",
+  ];
+  out.push(
+    change.errors.length === 0
+      ? "- ✅ the new policy is valid"
+      : `- ❌ ${change.errors.length} ${plural(change.errors.length, "error")} in the new policy (annotated)`,
+  );
+  if (change.tests) {
+    out.push(
+      change.tests.failed === 0
+        ? `- ✅ policy tests: ${change.tests.passed} passed`
+        : `- ❌ policy tests: ${change.tests.failed} failed, ${change.tests.passed} passed`,
+    );
+  } else out.push("- policy tests: none (add cases under `policies/tests/`)");
+  return out;
+}
+
+function traceText(p: RenderCheckRunParams): string[] {
+  const text: string[] = [];
+  for (const e of p.evaluations) {
+    text.push(`### ${inlineCode(e.path)}`);
+    if (!e.ok) {
+      for (const problem of e.problems) text.push(`- line ${problem.line}: ${problem.message}`);
+      text.push("");
+      continue;
+    }
+    text.push(
+      `Target ${inlineCode(e.header.target)} · reason: ${tableCell(e.header.reason, 300)}${e.header.ticket ? ` · ticket ${inlineCode(e.header.ticket)}` : ""}${e.header.maxRows !== null ? ` · max rows ${e.header.maxRows}` : ""}`,
+    );
+    for (const s of e.statements) {
+      const d = e.decision.statements.find((x) => x.index === s.index);
+      text.push(
+        "",
+        `**Statement ${s.index + 1}** (line ${s.span.line}) — \`${s.class}\`, ${outcomeLabel(d)}: ${s.reasons.join("; ")}`,
+      );
+      if (s.flags.length > 0) text.push(`Flags: ${s.flags.map((f) => inlineCode(f)).join(", ")}`);
+      for (const f of s.findings)
+        text.push(`- ${f.level} ${inlineCode(f.rule)} (line ${f.line}): ${f.message}`);
+      if (d) text.push(...traceLines(d));
+      text.push(codeBlock(displayText(s), "sql"));
+    }
+    text.push("");
+  }
+  if (p.decision) text.push("### Decision", ...p.decision.summary.map((l) => `- ${l}`));
+  return text;
+}
+
+function traceLines(d: StatementDecision): string[] {
+  const out: string[] = [];
+  for (const denial of d.denials)
+    out.push(`- ⛔ denied by rule ${inlineCode(denial.rule)}: ${denial.message}`);
+  for (const o of d.trace.owners) {
+    out.push(
+      `- owners of ${inlineCode(o.subject)}: ${o.pattern ? `${inlineCode(o.pattern)} (${o.source?.file}:${o.source?.line}) → ${o.owners.map(principal).join(", ") || "unowned"}` : "no pattern matches"}`,
+    );
+  }
+  for (const r of d.trace.rules) {
+    const conditions = r.conditions
+      .map((c) => `${c.condition} ${c.result}${c.note ? ` (${c.note})` : ""}`)
+      .join(", ");
+    out.push(
+      `- rule ${inlineCode(r.rule)} (${r.source.file}:${r.source.line}): ${r.matched ? `matched, applied ${r.applied.join(", ") || "nothing"}` : "did not match"}${conditions ? ` — ${conditions}` : ""}`,
+    );
+  }
+  if (d.trace.defaults === "applied")
+    out.push("- no rule or owner covers this statement: the policy's defaults apply");
+  if (d.trace.defaults === "missing")
+    out.push("- no rule or owner covers this statement and the policy has no defaults: denied");
+  return out;
+}
+
+function annotationsFor(p: RenderCheckRunParams): CheckAnnotation[] {
+  const out: CheckAnnotation[] = [];
+  for (const e of p.evaluations) {
+    if (!e.ok) {
+      for (const problem of e.problems) {
         out.push({
-          path: file.path,
-          start_line: f.line,
-          end_line: f.line,
-          annotation_level: ANNOTATION_LEVEL[f.level],
-          title: `${f.level}: ${f.rule}`,
-          message: f.message,
+          path: e.path,
+          start_line: problem.line,
+          end_line: problem.line,
+          annotation_level: "failure",
+          title: "Request cannot run",
+          message: problem.message,
         });
       }
-      if (s.class === "rejected") {
+      continue;
+    }
+    for (const s of e.statements) {
+      const d = e.decision.statements.find((x) => x.index === s.index);
+      for (const f of s.findings) out.push(findingAnnotation(e.path, f));
+      for (const denial of d?.denials ?? []) {
         out.push({
-          path: file.path,
+          path: e.path,
           start_line: s.span.line,
           end_line: s.span.endLine,
           annotation_level: "failure",
-          title: "Statement refused",
-          message: s.reasons.join("; "),
-        });
-      } else {
-        out.push({
-          path: file.path,
-          start_line: s.span.line,
-          end_line: s.span.endLine,
-          annotation_level: "notice",
-          title: `Statement ${s.index + 1}: ${s.class}`,
-          message: [s.reasons.join("; "), s.flags.length ? `flags: ${s.flags.join(", ")}` : ""]
-            .filter(Boolean)
-            .join(" — "),
+          title: `Denied by ${denial.rule}`,
+          message: denial.message,
         });
       }
+      out.push({
+        path: e.path,
+        start_line: s.span.line,
+        end_line: s.span.endLine,
+        annotation_level: d?.outcome === "denied" ? "failure" : "notice",
+        title: `Statement ${s.index + 1}: ${s.class}, ${outcomeLabel(d).replaceAll("*", "")}`,
+        message: [s.reasons.join("; "), s.flags.length ? `flags: ${s.flags.join(", ")}` : ""]
+          .filter(Boolean)
+          .join(" — "),
+      });
     }
+  }
+  for (const error of p.policyChange?.errors ?? []) {
+    out.push({
+      path: error.file,
+      start_line: error.line,
+      end_line: error.line,
+      annotation_level: "failure",
+      title: `Invalid policy: ${error.key}`,
+      message: error.message,
+    });
+  }
+  for (const failure of p.policyChange?.tests?.failures ?? []) {
+    out.push({
+      path: failure.file,
+      start_line: failure.line,
+      end_line: failure.line,
+      annotation_level: "failure",
+      title: `Policy test failed: ${failure.name}`,
+      message: failure.message,
+    });
   }
   return out;
 }
@@ -202,25 +342,73 @@ const ANNOTATION_LEVEL: Record<LintLevel, CheckAnnotation["annotation_level"]> =
   notice: "notice",
 };
 
-function classLabel(s: Statement): string {
-  return s.class === "rejected" ? "**rejected**" : `\`${s.class}\``;
+function findingAnnotation(path: string, f: Finding): CheckAnnotation {
+  return {
+    path,
+    start_line: f.line,
+    end_line: f.line,
+    annotation_level: ANNOTATION_LEVEL[f.level],
+    title: `${f.level}: ${f.rule}`,
+    message: f.message,
+  };
 }
 
-function preview(s: Statement): string {
-  return s.text.replace(/^(\s|--[^\n]*\n)+/, "");
+function missingOf(r: RequirementSpec, statuses: RequirementStatus[]): number {
+  return statuses.find((s) => s.id === r.id)?.missing ?? r.count;
 }
 
-function objectList(s: Statement): string {
+function describeNeed(r: RequirementSpec, statuses: RequirementStatus[]): string {
+  const missing = missingOf(r, statuses);
+  const met = r.count - missing;
+  return `Needs ${missing} more ${plural(missing, "approval")} from ${r.from.map(principal).join(" or ")} for ${requirementLabel(r)} (${met} of ${r.count} met).`;
+}
+
+function requirementLabel(r: RequirementSpec): string {
+  if (r.source === "rule") return `rule ${r.label}`;
+  if (r.source === "owners") return `the owners of ${r.label}`;
+  if (r.source === "defaults") return "the policy's defaults";
+  return r.label;
+}
+
+function principal(p: Principal): string {
+  return p.kind === "team" ? `@${p.org}/${p.slug}` : `@${p.login}`;
+}
+
+function outcomeLabel(d: StatementDecision | undefined): string {
+  if (!d) return "—";
+  if (d.outcome === "denied") return "**denied**";
+  if (d.outcome === "auto") return "auto-approved";
+  return "needs approval";
+}
+
+/** The statement from its first token: the request header's comments belong to the file, not the SQL. */
+function displayText(s: ReviewedStatement): string {
+  return s.text.slice(firstTokenOffset(s.text, 0, s.text.length)).trim();
+}
+
+function preview(s: ReviewedStatement): string {
+  return displayText(s);
+}
+
+function objectList(s: ReviewedStatement): string {
   if (s.objects.length === 0) return "—";
-  return s.objects.map((o) => `${o.schema ? `${o.schema}.` : ""}${o.name} (${o.operation})`).join(", ");
+  return s.objects.map((o) => `${o.schema}.${o.name} (${o.operation})`).join(", ");
 }
 
-function notes(s: ReviewedStatement): string {
-  const parts = s.class === "rejected" ? s.reasons : s.reasons.slice(1);
-  const findings = s.findings.map((f) => `${f.level}: ${f.rule}`);
-  return [...findings, ...parts, ...s.flags.map((f) => `flag: ${f}`)].join("; ") || "—";
+function notes(s: ReviewedStatement, d: StatementDecision | undefined): string {
+  const parts = [
+    ...(d?.denials.map((x) => `denied: ${x.message}`) ?? []),
+    ...(d?.requirements.map((id) => `needs ${id}`) ?? []),
+    ...s.findings.map((f) => `${f.level}: ${f.rule}`),
+    ...s.flags.map((f) => `flag: ${f}`),
+  ];
+  return parts.join("; ") || "—";
 }
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -1,3 +1,4 @@
+import type { PolicyCache } from "../policy/policy-cache.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
 
@@ -5,4 +6,7 @@ import type { StateStore } from "../store/state-store.js";
 export interface HandlerDeps {
   store: StateStore;
   dialect: Dialect;
+  policies: PolicyCache;
+  /** The clock, passed in so evaluation stays pure and testable. */
+  now: () => Date;
 }

@@ -3,6 +3,7 @@ import { CHECK_NAME } from "../github/limits.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
+import { pullRequestRef } from "./pull-request-ref.js";
 
 /**
  * rerequested re-evaluates every open pull request of the check's head commit. requested_action is the
@@ -28,10 +29,7 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
     work: async (pullNumber) => {
       const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber });
       if (pr.state !== "open") return;
-      await evaluatePullRequest(
-        { ...deps, octokit: context.octokit },
-        { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
-      );
+      await evaluatePullRequest({ ...deps, octokit: context.octokit }, pullRequestRef(repository, pr));
     },
   });
 }

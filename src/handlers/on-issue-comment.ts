@@ -3,6 +3,7 @@ import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { parseCommand } from "./parse-command.js";
+import { pullRequestRef } from "./pull-request-ref.js";
 
 /** `/querygate plan` re-evaluates the pull request. Other verbs arrive with the approval workflow. */
 export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_comment">): Promise<void> {
@@ -20,10 +21,7 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
     pullNumbers: [issue.number],
     work: async () => {
       const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
-      await evaluatePullRequest(
-        { ...deps, octokit: context.octokit },
-        { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url },
-      );
+      await evaluatePullRequest({ ...deps, octokit: context.octokit }, pullRequestRef(repository, pr));
     },
   });
 }

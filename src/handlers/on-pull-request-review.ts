@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
+import { pullRequestRef } from "./pull-request-ref.js";
 
 /** submitted, edited, dismissed: a review can change the outcome, so re-evaluate the head commit. */
 export async function onPullRequestReview(
@@ -16,16 +17,7 @@ export async function onPullRequestReview(
     repo: repository.full_name,
     pullNumbers: [pr.number],
     work: async () => {
-      await evaluatePullRequest(
-        { ...deps, octokit: context.octokit },
-        {
-          owner: repository.owner.login,
-          repo: repository.name,
-          pullNumber: pr.number,
-          headSha: pr.head.sha,
-          htmlUrl: pr.html_url,
-        },
-      );
+      await evaluatePullRequest({ ...deps, octokit: context.octokit }, pullRequestRef(repository, pr));
     },
   });
 }

@@ -2,13 +2,12 @@ import type { Context } from "probot";
 import { type EvaluateDeps, evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
+import { pullRequestRef } from "./pull-request-ref.js";
 
 /** opened, synchronize, reopened, edited: (re)analyse the head commit. */
 export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_request">): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
   if (pr.state !== "open") return;
-  const owner = repository.owner.login;
-  const repo = repository.name;
   await handleDeliveryOnce({
     context,
     store: deps.store,
@@ -16,13 +15,7 @@ export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_re
     pullNumbers: [pr.number],
     work: async () => {
       const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
-      await evaluatePullRequest(evaluate, {
-        owner,
-        repo,
-        pullNumber: pr.number,
-        headSha: pr.head.sha,
-        htmlUrl: pr.html_url,
-      });
+      await evaluatePullRequest(evaluate, pullRequestRef(repository, pr));
     },
   });
 }

@@ -1,4 +1,5 @@
 import { type AppServer, startAppServer } from "../app-server.js";
+import { createPolicyCache } from "../policy/policy-cache.js";
 import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import { type AppState, openState } from "../store/open-state.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
@@ -63,7 +64,7 @@ export async function startScenarioEnvironment(
     cleanups.unshift(() => sim.close());
     const dialect = await createPostgresDialect();
     const app = await startAppServer({
-      deps: { store: state.store, dialect },
+      deps: { store: state.store, dialect, policies: createPolicyCache(), now: () => new Date() },
       appId: sim.appId,
       privateKey: sim.appPrivateKey,
       webhookSecret: SIM_WEBHOOK_SECRET,

@@ -11,6 +11,17 @@ teams: { dba: [dana, dave] }
 users: [alice, bob]
 base:
   README.md: "hello"
+  policies/querygate.yml: |
+    version: 1
+    targets:
+      orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
+    rules:
+      - name: prod-writes-need-two-dbas
+        when: { environment: production, class: [write] }
+        require: { count: 2, from: ["@acme/dba"] }
+    defaults:
+      require: { count: 1, from: ["@acme/dba"] }
+    policy_owners: ["@acme/security"]
 targets:
   orders-prod:
     seed: "create table orders (id int primary key, status text); insert into orders values (1, 'paid');"
@@ -74,10 +85,13 @@ describe("the app end to end against the GitHub simulator", () => {
     expect(check).toBeDefined();
     expect(check?.status).toBe("completed");
     expect(check?.conclusion).toBe("action_required");
-    expect(check?.title).toBe("2 statements in 1 request need approval");
+    expect(check?.title).toBe("Needs 3 more approvals (2 of 2 requirements open)");
+    expect(check?.summary).toContain(
+      "Needs 2 more approvals from @acme/dba for rule prod-writes-need-two-dbas",
+    );
     expect(check?.summary).toContain("queries/fix.sql");
-    expect(check?.summary).toMatch(/\| 1 \| 3 \| `write` \|/);
-    expect(check?.summary).toMatch(/\| 2 \| 5 \| `read` \|/);
+    expect(check?.summary).toMatch(/\| 1 \| 3 \| `write` \| needs approval \|/);
+    expect(check?.summary).toMatch(/\| 2 \| 5 \| `read` \| needs approval \|/);
     expect(check?.summary).not.toContain("docs/notes.md");
     expect(check?.text).toContain("UPDATE orders SET status = 'refunded' WHERE id = 1");
   });
@@ -119,6 +133,10 @@ describe("the app end to end against the GitHub simulator", () => {
     expect(redeliver?.deliveries[0]?.status).toBe(200);
     expect(report.api_calls.by_route["POST /repos/{owner}/{repo}/check-runs"]).toBe(4);
     expect(pr(1).check_runs).toEqual(comment?.pull_request?.check_runs);
+  });
+
+  it("asks the teams whose approval is missing for a review", () => {
+    expect(pr(1).requested_reviewers.teams).toEqual(["dba"]);
   });
 
   it("seeds the scenario's target database", () => {

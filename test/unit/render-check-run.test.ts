@@ -1,164 +1,212 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
   CHECK_RUN_TEXT_MAX_CHARS,
 } from "../../src/github/limits.js";
-import { renderCheckRun } from "../../src/github/render-check-run.js";
-import { analyzeRequestFile, type RequestFileAnalysis } from "../../src/requests/analyze-request-file.js";
-import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
+import { type RenderCheckRunParams, renderCheckRun } from "../../src/github/render-check-run.js";
+import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
+import { type CompiledPolicy, compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
+import { evaluateRequestFile, type RequestFileEvaluation } from "../../src/policy/evaluate-request-file.js";
+import { loadPolicy } from "../../src/policy/load/load-policy.js";
 
-const dialect = await createPostgresDialect();
-const HEADER = "-- target: orders-prod\n-- reason: refund duplicate orders\n";
+const POLICY = `version: 1
+targets:
+  orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
+  orders-staging: { engine: postgres, environment: staging, connection: { env: ORDERS_STAGING_URL } }
+rules:
+  - name: prod-writes-need-two-dbas
+    when: { environment: production, class: [write] }
+    require: { count: 2, from: ["@acme/dba"] }
+  - name: no-ddl-in-prod
+    when: { environment: production, class: [ddl] }
+    deny: "Schema changes go through migrations."
+  - name: staging-is-free
+    when: { environment: staging }
+    approve: auto
+defaults:
+  require: { count: 1, from: ["@acme/dba"] }
+policy_owners: ["@acme/security"]
+`;
 
-function file(path: string, sql: string): RequestFileAnalysis {
-  return analyzeRequestFile({ path, content: Buffer.from(sql, "utf8"), dialect });
+let policy: CompiledPolicy;
+const HEADER = "-- target: orders-prod\n-- reason: test\n";
+const NOW = new Date("2026-11-21T10:00:00Z");
+
+const evaluate = (path: string, sql: string) =>
+  evaluateRequestFile({
+    policy,
+    path,
+    content: Buffer.from(sql),
+    author: "alice",
+    actor: "user",
+    labels: [],
+    now: NOW,
+  });
+
+function render(evaluations: RequestFileEvaluation[], extra: Partial<RenderCheckRunParams> = {}) {
+  return renderCheckRun({
+    policy: { ok: true, commitSha: "a".repeat(40), files: ["policies/querygate.yml"] },
+    evaluations,
+    skipped: [],
+    decision: combineDecisions(evaluations.map((e) => e.decision)),
+    statuses: [],
+    policyChange: null,
+    reviewProblems: [],
+    parserVersion: "libpg-query@test",
+    ...extra,
+  });
 }
 
-function render(files: RequestFileAnalysis[], skipped: Array<{ path: string; reason: string }> = []) {
-  return renderCheckRun({ files, skipped, parserVersion: dialect.parserVersion });
-}
+beforeAll(() => {
+  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  policy = compilePolicy(loaded.policy);
+});
 
 describe("renderCheckRun", () => {
-  it("is neutral when the pull request holds no request files", () => {
+  it("is neutral when the pull request has no request files and no policy change", () => {
     const output = render([]);
-    expect(output.conclusion).toBe("neutral");
-    expect(output.annotations).toEqual([]);
-    expect(output.summary).toContain("queries/**/*.sql");
+    expect(output).toMatchObject({ conclusion: "neutral", title: "No query requests in this pull request" });
   });
 
-  it("needs approval for good files, listing every statement in the summary table", () => {
-    const output = render([
-      file(
-        "queries/a.sql",
-        `${HEADER}SELECT * FROM orders;\nUPDATE orders SET status = 'refunded' WHERE id = 7;\n`,
-      ),
-      file("queries/b.sql", `${HEADER}DELETE FROM carts WHERE created < now() - interval '1 year';\n`),
-    ]);
+  it("fails closed when the base branch has no valid policy", () => {
+    const output = render([], {
+      policy: {
+        ok: false,
+        commitSha: "b".repeat(40),
+        errors: ["policies/querygate.yml:3: version: missing"],
+      },
+      decision: null,
+    });
+    expect(output.conclusion).toBe("failure");
+    expect(output.title).toBe("No valid policy on the base branch: every request is denied");
+    expect(output.summary).toContain("policies/querygate.yml:3: version: missing");
+  });
+
+  it("needs approval with a requirements table saying who is missing, and lists every statement", async () => {
+    const e = await evaluate(
+      "queries/a.sql",
+      `${HEADER}UPDATE orders SET status = 'x' WHERE id = 7;\nSELECT id FROM orders WHERE id = 7;\n`,
+    );
+    const output = render([e]);
     expect(output.conclusion).toBe("action_required");
-    expect(output.title).toBe("3 statements in 2 requests need approval");
-    const rows = output.summary.split("\n").filter((line) => line.startsWith("| queries/"));
-    expect(rows).toHaveLength(3);
-    expect(rows[0]).toContain("| queries/a.sql | orders-prod | 1 | 3 | `read` | SELECT * FROM orders |");
-    expect(rows[1]).toContain("| queries/a.sql | orders-prod | 2 | 4 | `write` |");
-    expect(rows[1]).toContain("orders (update)");
-    expect(rows[2]).toContain("| queries/b.sql | orders-prod | 1 | 3 | `write` |");
-    expect(output.summary).toContain(`<sub>Parser: ${dialect.parserVersion}</sub>`);
-    expect(output.text).toContain("### `queries/a.sql`");
-    expect(output.text).toContain("```sql\nUPDATE orders SET status = 'refunded' WHERE id = 7\n```");
-    expect(output.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title])).toEqual([
-      ["queries/a.sql", 3, "warning", "warning: select-star"],
-      ["queries/a.sql", 3, "warning", "warning: read-without-where-or-limit"],
-      ["queries/a.sql", 3, "notice", "Statement 1: read"],
-      ["queries/a.sql", 4, "notice", "Statement 2: write"],
-      ["queries/b.sql", 3, "notice", "Statement 1: write"],
-    ]);
-    expect(rows[0]).toContain("warning: select-star");
-    expect(output.text).toContain("- warning `select-star` (line 3):");
+    expect(output.title).toMatch(/^Needs 3 more approvals \(2 of 2 requirements open\)$/);
+    expect(output.summary).toContain("Needs 2 more approvals from @acme/dba for");
+    expect(output.summary).toMatch(
+      /\| queries\/a\.sql \| orders-prod \| 1 \| 3 \| `write` \| needs approval \|/,
+    );
+    expect(output.summary).toMatch(
+      /\| queries\/a\.sql \| orders-prod \| 2 \| 4 \| `read` \| needs approval \|/,
+    );
+    expect(output.text).toContain("rule `prod-writes-need-two-dbas`");
+    expect(output.text).toContain("```sql\nUPDATE orders SET status = 'x' WHERE id = 7\n```");
   });
 
-  it("fails a request with an error-level review finding, annotated on its line", () => {
-    const output = render([file("queries/a.sql", `${HEADER}SELECT 1;\nDELETE FROM orders;\n`)]);
+  it("succeeds when every requirement is met", async () => {
+    const e = await evaluate("queries/a.sql", `${HEADER}SELECT id FROM orders WHERE id = 7;\n`);
+    const decision = combineDecisions([e.decision]);
+    const statuses = decision.requirements.map((r) => ({
+      id: r.id,
+      satisfiedBy: ["dana"],
+      missing: 0,
+      errors: [],
+    }));
+    const output = render([e], { statuses });
+    expect(output).toMatchObject({ conclusion: "success", title: "Every approval requirement is met" });
+    expect(output.summary).toContain("@dana");
+  });
+
+  it("succeeds without review when every statement is auto-approved", async () => {
+    const e = await evaluate(
+      "queries/s.sql",
+      "-- target: orders-staging\n-- reason: r\nSELECT id FROM orders WHERE id = 1;\n",
+    );
+    expect(render([e])).toMatchObject({ conclusion: "success", title: "Approved automatically by policy" });
+  });
+
+  it("fails a denied statement with the rule's message annotated on its line", async () => {
+    const e = await evaluate("queries/ddl.sql", `${HEADER}SELECT 1;\nCREATE INDEX i ON orders (status);\n`);
+    const output = render([e]);
     expect(output.conclusion).toBe("failure");
     expect(output.annotations).toContainEqual(
       expect.objectContaining({
-        path: "queries/a.sql",
+        path: "queries/ddl.sql",
         start_line: 4,
+        annotation_level: "failure",
+        title: "Denied by no-ddl-in-prod",
+        message: "Schema changes go through migrations.",
+      }),
+    );
+  });
+
+  it("denies an error-level review finding the policy did not lower", async () => {
+    const e = await evaluate("queries/del.sql", `${HEADER}DELETE FROM orders;\n`);
+    const output = render([e]);
+    expect(output.conclusion).toBe("failure");
+    expect(output.annotations).toContainEqual(
+      expect.objectContaining({ start_line: 3, title: "Denied by review:delete-without-where" }),
+    );
+    expect(output.annotations).toContainEqual(
+      expect.objectContaining({
+        start_line: 3,
         annotation_level: "failure",
         title: "error: delete-without-where",
       }),
     );
   });
 
-  it("uses the singular for one statement in one request", () => {
-    expect(render([file("queries/a.sql", `${HEADER}SELECT 1;`)]).title).toBe(
-      "1 statement in 1 request needs approval",
-    );
+  it("fails unparseable SQL with an annotation on the right line", async () => {
+    const e = await evaluate("queries/bad.sql", `${HEADER}\nSELEC 1;\n`);
+    const output = render([e]);
+    expect(output.conclusion).toBe("failure");
+    expect(output.annotations[0]).toMatchObject({
+      path: "queries/bad.sql",
+      start_line: 4,
+      annotation_level: "failure",
+    });
+    expect(output.annotations[0]?.message).toContain('syntax error at or near "SELEC"');
   });
 
-  it("fails a parse error and annotates its line and column", () => {
-    const output = render([file("queries/bad.sql", `${HEADER}SELECT 1;\nSELEC x;\n`)]);
+  it("reports a proposed policy's errors and failing tests on their lines", async () => {
+    const output = render([], {
+      policyChange: {
+        errors: [
+          {
+            file: "policies/querygate.yml",
+            line: 7,
+            key: "rules[0].require.count",
+            message: "must be ≥ 1 — got 0",
+          },
+        ],
+        tests: {
+          passed: 3,
+          failed: 1,
+          failures: [
+            {
+              file: "policies/tests/a.yml",
+              line: 12,
+              name: "ddl denied",
+              message: "expected denied, got auto",
+            },
+          ],
+        },
+      },
+    });
     expect(output.conclusion).toBe("failure");
-    expect(output.title).toBe("1 of 1 request files cannot run");
-    expect(output.summary).toContain("| queries/bad.sql | — | — | 4 | **unparseable** |");
-    expect(output.annotations).toEqual([
-      expect.objectContaining({
-        path: "queries/bad.sql",
-        start_line: 4,
-        end_line: 4,
-        start_column: 1,
-        end_column: 1,
-        annotation_level: "failure",
-        title: "SQL cannot be parsed",
-        message: expect.stringContaining('syntax error at or near "SELEC" (line 4, column 1)'),
-      }),
+    expect(output.summary).toContain("This pull request changes the policy");
+    expect(output.annotations.map((a) => [a.path, a.start_line])).toEqual([
+      ["policies/querygate.yml", 7],
+      ["policies/tests/a.yml", 12],
     ]);
-    expect(output.text).toContain("Parse error at line 4, column 1");
   });
 
-  it("fails header problems and annotates each on its line", () => {
-    const output = render([file("queries/h.sql", "-- taget: orders-prod\n-- reason: r\nSELECT 1;\n")]);
-    expect(output.conclusion).toBe("failure");
-    const failures = output.annotations.filter((a) => a.annotation_level === "failure");
-    expect(failures.map((a) => [a.start_line, a.title])).toEqual([
-      [1, "Invalid request header"],
-      [1, "Invalid request header"],
-    ]);
-    expect(failures[0]?.message).toContain("did you mean `target`?");
-    expect(failures[1]?.message).toContain("missing header `-- target: …`");
-    expect(output.summary).toContain("**invalid header**");
-  });
-
-  it("fails a rejected statement and annotates it as refused", () => {
-    const output = render([file("queries/r.sql", `${HEADER}SELECT 1;\nBEGIN;\nDELETE FROM t;\nCOMMIT;\n`)]);
-    expect(output.conclusion).toBe("failure");
-    const refused = output.annotations.filter((a) => a.title === "Statement refused");
-    expect(refused.map((a) => [a.start_line, a.annotation_level])).toEqual([
-      [4, "failure"],
-      [6, "failure"],
-    ]);
-    expect(refused[0]?.message).toContain("transaction control");
-    expect(output.summary).toContain("**rejected**");
-  });
-
-  it("fails and lists request files that were not analysed", () => {
-    const output = render(
-      [file("queries/a.sql", `${HEADER}SELECT 1;`)],
-      [{ path: "queries/huge.sql", reason: "over 1 MiB" }],
-    );
-    expect(output.conclusion).toBe("failure");
-    expect(output.title).toBe("1 of 2 request files cannot run");
-    expect(output.summary).toContain(
-      "| queries/huge.sql | — | — | — | **not analysed** | — | — | over 1 MiB |",
-    );
-  });
-
-  it("fails when only skipped files are present", () => {
-    const output = render([], [{ path: "queries/x.sql", reason: "too many files" }]);
-    expect(output.conclusion).toBe("failure");
-    expect(output.summary).toContain("queries/x.sql");
-  });
-
-  it("escapes pipes in statements so the summary table keeps its columns", () => {
-    const output = render([file("queries/p.sql", `${HEADER}SELECT 'a|b' || 'c';`)]);
-    const row = output.summary.split("\n").find((line) => line.startsWith("| queries/p.sql"));
-    expect(row?.split(/(?<!\\)\|/)).toHaveLength(10);
-  });
-
-  it("caps annotations and fits summary and text within GitHub's limits for 600 statements", () => {
-    const sql = `${HEADER}${Array.from({ length: 600 }, (_, i) => `UPDATE orders SET status = 'refunded', note = '${"x".repeat(40)}' WHERE id = ${i};`).join("\n")}\n`;
-    const request = file("queries/many.sql", sql);
-    expect(request.analysis?.ok && request.analysis.statements).toHaveLength(600);
-    const output = render([request]);
-    expect(output.conclusion).toBe("action_required");
-    expect(output.annotations).toHaveLength(CHECK_RUN_MAX_ANNOTATIONS);
+  it("stays within GitHub's limits for a request with 600 statements, with an explicit truncation marker", async () => {
+    const sql = `${HEADER}${Array.from({ length: 600 }, (_, i) => `SELECT id, status, amount FROM orders WHERE id = ${i} AND status = 'paid';`).join("\n")}\n`;
+    const output = render([await evaluate("queries/many.sql", sql)]);
     expect(output.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_CHARS);
     expect(output.text.length).toBeLessThanOrEqual(CHECK_RUN_TEXT_MAX_CHARS);
-    expect(output.summary).toContain("**Truncated**");
     expect(output.text).toContain("**Truncated**");
-    expect(output.text.endsWith("Run `querygate analyze FILE` locally for the full analysis.")).toBe(true);
-    // The cut may fall inside a statement's code block: the marker must not end up inside it.
-    const kept = output.text.slice(0, output.text.indexOf("\n\n---\n**Truncated**"));
-    expect((kept.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(output.annotations).toHaveLength(CHECK_RUN_MAX_ANNOTATIONS);
   });
 });

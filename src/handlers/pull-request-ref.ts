@@ -1,0 +1,39 @@
+import type { PullRequestRef } from "./evaluate-pull-request.js";
+
+/** The fields of a webhook's or the REST API's pull request object that evaluation needs. */
+export interface PullRequestLike {
+  number: number;
+  html_url: string;
+  head: { sha: string };
+  base: { ref: string };
+  user: { login: string; type?: string } | null;
+  labels?: Array<{ name?: string } | string>;
+  /** Users — and, in some webhook payloads, teams — already asked for a review. */
+  requested_reviewers?: ReadonlyArray<unknown> | null;
+  requested_teams?: ReadonlyArray<unknown> | null;
+}
+
+export function pullRequestRef(
+  repository: { owner: { login: string }; name: string },
+  pr: PullRequestLike,
+): PullRequestRef {
+  return {
+    owner: repository.owner.login,
+    repo: repository.name,
+    pullNumber: pr.number,
+    headSha: pr.head.sha,
+    htmlUrl: pr.html_url,
+    baseRef: pr.base.ref,
+    author: pr.user?.login ?? "",
+    authorType: pr.user?.type ?? "User",
+    labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
+    requestedReviewers: {
+      users: (pr.requested_reviewers ?? [])
+        .map((u) => (u as { login?: string } | null)?.login ?? "")
+        .filter(Boolean),
+      teams: (pr.requested_teams ?? [])
+        .map((t) => (t as { slug?: string } | null)?.slug ?? "")
+        .filter(Boolean),
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { closestName } from "../lint/closest-name.js";
+import type { LintLevel } from "../lint/lint-rule.js";
+import { parseSqlHeader, type RequestProblem, type SqlRequestHeader } from "../requests/parse-sql-header.js";
+import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
+import { type ReviewedStatement, reviewStatements } from "../sql/review-statements.js";
+import type { Statement } from "../sql/statement.js";
+import type { CompiledPolicy } from "./evaluate/compile-policy.js";
+import { evaluateRequest } from "./evaluate/evaluate-policy.js";
+import type { Actor, Decision, StatementDecision } from "./policy-types.js";
+
+/** The rule name a denial carries when the request file itself is invalid (header, target, SQL). */
+export const INVALID_REQUEST_RULE = "invalid-request";
+/** The rule name of the denial when a statement's lint overrides depend on the findings they change. */
+export const UNSTABLE_LINT_RULE = "unstable-lint-overrides";
+/** Known targets a "did you mean" message lists when none is close to a misspelt one. */
+const MAX_LISTED_TARGETS = 10;
+
+type LintOverrides = Record<string, LintLevel | "off">;
+
+export type RequestFileEvaluation =
+  | { ok: true; path: string; header: SqlRequestHeader; statements: ReviewedStatement[]; decision: Decision }
+  | { ok: false; path: string; problems: RequestProblem[]; decision: Decision };
+
+export interface EvaluateRequestFileParams {
+  policy: CompiledPolicy;
+  path: string;
+  content: Uint8Array;
+  author: string;
+  actor: Actor;
+  labels: string[];
+  params?: Record<string, string | number | boolean | null>;
+  now: Date;
+}
+
+/**
+ * One request file through the whole offline pipeline: header, target, the target's grammar, review, policy.
+ *
+ * Lint overrides: the policy may change review-rule levels per statement (`lint:` effects), and rules may
+ * match on findings (`when.findings`). So the statements are reviewed with default levels, evaluated, and —
+ * when some statement's decision carries overrides that change its findings — reviewed again with each
+ * statement's own overrides (not one merged set: a rule's override applies only where the rule matched) and
+ * evaluated once more. Never more than that: if the second evaluation asks for overrides that would change the
+ * statement's findings again, the policy's overrides depend on the findings they change, and that statement is
+ * denied (fail closed) rather than chased round a loop.
+ */
+export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise<RequestFileEvaluation> {
+  const text = Buffer.from(p.content).toString("utf8");
+  const parsed = parseSqlHeader(text);
+  if (!parsed.ok) return invalid(p.path, parsed.problems);
+  const header = parsed.header;
+  const targets = p.policy.policy.targets;
+  // Own keys only: a header naming `constructor` must not find Object.prototype's.
+  const target = Object.hasOwn(targets, header.target) ? targets[header.target] : undefined;
+  if (!target) return invalid(p.path, [unknownTarget(p.policy, header.target, text)]);
+
+  let dialect: Awaited<ReturnType<typeof createPostgresDialect>>;
+  try {
+    dialect = await createPostgresDialect({ serverMajor: target.serverVersion });
+  } catch (error) {
+    const message = `target ${target.name} cannot be analysed: ${(error as Error).message}`;
+    return invalid(p.path, [{ line: headerLine(text, "target"), column: 1, message }]);
+  }
+  const analysis = dialect.analyze(p.content);
+  if (!analysis.ok) return invalid(p.path, [analysis.error]);
+
+  const evaluate = (statements: ReviewedStatement[]): Decision =>
+    evaluateRequest({
+      policy: p.policy,
+      request: {
+        path: p.path,
+        target: header.target,
+        reason: header.reason,
+        ticket: header.ticket,
+        author: p.author,
+        actor: p.actor,
+        labels: p.labels,
+        params: p.params,
+        maxRows: header.maxRows,
+      },
+      statements,
+      now: p.now,
+    });
+
+  const reviewed = reviewStatements({ statements: analysis.statements, live: null });
+  const first = evaluate(reviewed);
+  const overrides = first.statements.map((s) => s.lint);
+  if (overrides.every((o) => Object.keys(o).length === 0)) {
+    return {
+      ok: true,
+      path: p.path,
+      header,
+      statements: reviewed,
+      decision: denyErrorFindings(first, reviewed),
+    };
+  }
+  try {
+    const rereviewed = reviewWithOverrides(analysis.statements, overrides);
+    if (sameFindings(reviewed, rereviewed)) {
+      return {
+        ok: true,
+        path: p.path,
+        header,
+        statements: rereviewed,
+        decision: denyErrorFindings(first, rereviewed),
+      };
+    }
+    const second = evaluate(rereviewed);
+    const settled = reviewWithOverrides(
+      analysis.statements,
+      second.statements.map((s) => s.lint),
+    );
+    const unstable = rereviewed.filter((s, i) => !sameFindings([s], [settled[i] as ReviewedStatement]));
+    const decision = denyUnstable({
+      decision: second,
+      unstable: new Set(unstable.map((s) => s.index)),
+      applied: overrides,
+    });
+    return {
+      ok: true,
+      path: p.path,
+      header,
+      statements: rereviewed,
+      decision: denyErrorFindings(decision, rereviewed),
+    };
+  } catch (error) {
+    // The loader checks rule ids, so this is a policy the loader let through: deny, never run unreviewed.
+    const message = `the policy's lint overrides cannot be applied: ${(error as Error).message}`;
+    return invalid(p.path, [{ line: 1, column: 1, message }]);
+  }
+}
+
+/**
+ * An error-level review finding that the policy did not lower blocks its statement: fail closed, so an
+ * UPDATE without WHERE cannot be approved into running. The policy can lower or disable the rule.
+ */
+function denyErrorFindings(decision: Decision, statements: ReviewedStatement[]): Decision {
+  const blocked = new Map<number, Array<{ rule: string; message: string }>>();
+  for (const s of statements) {
+    const errors = s.findings.filter((f) => f.level === "error");
+    if (errors.length > 0) {
+      blocked.set(
+        s.index,
+        errors.map((f) => ({
+          rule: `review:${f.rule}`,
+          message: `${f.message} (review rule ${f.rule} is an error; fix the statement, or have the policy lower the rule with \`lint: { ${f.rule}: warning }\`)`,
+        })),
+      );
+    }
+  }
+  if (blocked.size === 0) return decision;
+  return {
+    ...decision,
+    outcome: "denied",
+    statements: decision.statements.map((s) => {
+      const denials = blocked.get(s.index);
+      return denials ? { ...s, outcome: "denied", denials: [...s.denials, ...denials] } : s;
+    }),
+    summary: [
+      ...decision.summary,
+      `Statement ${[...blocked.keys()].map((i) => i + 1).join(", ")} denied: error-level review findings.`,
+    ],
+  };
+}
+
+/** Each statement reviewed with its own decision's overrides: one review pass per distinct set of them. */
+function reviewWithOverrides(statements: Statement[], overrides: LintOverrides[]): ReviewedStatement[] {
+  const passes = new Map<string, ReviewedStatement[]>();
+  return statements.map((_, i) => {
+    const own = overrides[i] ?? {};
+    const key = overridesKey(own);
+    let pass = passes.get(key);
+    if (!pass) {
+      pass = reviewStatements({ statements, live: null, overrides: own });
+      passes.set(key, pass);
+    }
+    return pass[i] as ReviewedStatement;
+  });
+}
+
+function denyUnstable(p: { decision: Decision; unstable: Set<number>; applied: LintOverrides[] }): Decision {
+  const { decision, unstable, applied } = p;
+  if (unstable.size === 0) return decision;
+  const statements = decision.statements.map((s): StatementDecision => {
+    if (!unstable.has(s.index)) return s;
+    const message = `the policy's lint overrides for this statement depend on the findings they change (reviewed with ${overridesKey(applied[s.index] ?? {})}, the policy then asked for ${overridesKey(s.lint)}): make the rules that set \`lint\` not match on those findings`;
+    return { ...s, outcome: "denied", denials: [...s.denials, { rule: UNSTABLE_LINT_RULE, message }] };
+  });
+  return {
+    ...decision,
+    outcome: "denied",
+    statements,
+    summary: [
+      ...decision.summary,
+      `Statement ${[...unstable].map((i) => i + 1).join(", ")} denied: the policy's lint overrides depend on the findings they change.`,
+    ],
+  };
+}
+
+function overridesKey(overrides: LintOverrides): string {
+  const entries = Object.entries(overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+function sameFindings(a: ReviewedStatement[], b: ReviewedStatement[]): boolean {
+  return a.every((s, i) => JSON.stringify(s.findings) === JSON.stringify(b[i]?.findings));
+}
+
+function unknownTarget(policy: CompiledPolicy, name: string, text: string): RequestProblem {
+  const known = Object.keys(policy.policy.targets).sort();
+  const hint = closestName(name, known);
+  const listed =
+    known.length === 0
+      ? "the policy defines no targets: add one under `targets:`"
+      : `known targets: ${known.slice(0, MAX_LISTED_TARGETS).join(", ")}${known.length > MAX_LISTED_TARGETS ? ", …" : ""}`;
+  return {
+    line: headerLine(text, "target"),
+    column: 1,
+    message: `unknown target \`${name}\`${hint ? ` — did you mean \`${hint}\`?` : ""} (${listed})`,
+  };
+}
+
+/** The line of a `-- key:` header line, found the way parseSqlHeader reads them; 1 when absent. */
+function headerLine(text: string, key: string): number {
+  const lines = text.split("\n");
+  const pattern = new RegExp(`^--\\s*${key}\\s*:`, "i");
+  for (let i = 0; i < lines.length; i++) {
+    const trimmed = (lines[i] ?? "").trim();
+    if (trimmed === "") continue;
+    if (!trimmed.startsWith("--")) break;
+    if (pattern.test(trimmed)) return i + 1;
+  }
+  return 1;
+}
+
+function invalid(path: string, problems: RequestProblem[]): RequestFileEvaluation {
+  return {
+    ok: false,
+    path,
+    problems,
+    decision: {
+      outcome: "denied",
+      statements: [],
+      requirements: [],
+      summary: problems.map((problem) => `${path}:${problem.line}:${problem.column}: ${problem.message}`),
+    },
+  };
+}

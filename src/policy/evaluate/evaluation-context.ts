@@ -1,0 +1,108 @@
+import type { ReviewedStatement } from "../../sql/review-statements.js";
+import type { ObjectOperation } from "../../sql/statement.js";
+import type { Actor, PolicyTarget } from "../policy-types.js";
+import {
+  type CelVariables,
+  celRequestVariables,
+  celStatementVariables,
+  celTimeVariables,
+} from "./cel-variables.js";
+import { type StatementSubjects, statementSubjects } from "./statement-subjects.js";
+import { type LocalTime, localTime } from "./time-window.js";
+
+export type ParamValue = string | number | boolean | null;
+
+export interface RequestFacts {
+  path: string;
+  target: string;
+  reason: string;
+  ticket: string | null;
+  author: string;
+  actor: Actor;
+  labels: string[];
+  params?: Record<string, ParamValue>;
+  maxRows?: number | null;
+}
+
+/** What every rule sees of one request: computed once, shared by its statements. */
+export class RequestContext {
+  readonly environment: string | null;
+  readonly labels: ReadonlySet<string>;
+  private readonly localTimes = new Map<string, LocalTime | null>();
+  private celSharedMemo: Omit<CelVariables, "statement"> | null = null;
+
+  constructor(
+    readonly request: RequestFacts,
+    readonly target: PolicyTarget | null,
+    readonly now: Date,
+  ) {
+    this.environment = target?.environment ?? null;
+    this.labels = new Set(request.labels);
+  }
+
+  localTime(timezone: string): LocalTime | null {
+    let local = this.localTimes.get(timezone);
+    if (local === undefined) {
+      local = localTime(this.now, timezone);
+      this.localTimes.set(timezone, local);
+    }
+    return local;
+  }
+
+  celShared(): Omit<CelVariables, "statement"> {
+    this.celSharedMemo ??= {
+      request: celRequestVariables(this.request, this.environment),
+      now: celTimeVariables(this.now),
+    };
+    return this.celSharedMemo;
+  }
+}
+
+/** What every rule sees of one statement; subjects and CEL variables are built once, on first use. */
+export class StatementContext {
+  private subjectsMemo: StatementSubjects | null = null;
+  private operationsMemo: ObjectOperation[] | null = null;
+  private findingsMemo: string[] | null = null;
+  private celMemo: CelVariables | null = null;
+
+  constructor(
+    readonly request: RequestContext,
+    readonly statement: ReviewedStatement,
+  ) {}
+
+  get subjects(): StatementSubjects {
+    this.subjectsMemo ??= statementSubjects(this.statement, this.request.request.target);
+    return this.subjectsMemo;
+  }
+
+  get operations(): ObjectOperation[] {
+    this.operationsMemo ??= [...new Set(this.statement.objects.map((o) => o.operation))];
+    return this.operationsMemo;
+  }
+
+  /** Rule ids of the statement's findings, distinct. */
+  get findings(): string[] {
+    this.findingsMemo ??= [...new Set(this.statement.findings.map((f) => f.rule))];
+    return this.findingsMemo;
+  }
+
+  /** The estimate, or null when there was no live lookup or it gave none. */
+  get estimatedRows(): number | null {
+    const rows = this.statement.live?.estimatedRows;
+    return typeof rows === "number" && Number.isFinite(rows) ? rows : null;
+  }
+
+  get celVariables(): CelVariables {
+    this.celMemo ??= {
+      ...this.request.celShared(),
+      statement: celStatementVariables({
+        statement: this.statement,
+        target: this.request.request.target,
+        subjects: this.subjects,
+        findings: this.findings,
+        estimatedRows: this.estimatedRows,
+      }),
+    };
+    return this.celMemo;
+  }
+}
