@@ -81,7 +81,7 @@ describe("loadPolicy: the example", () => {
     expect(p.rules[2]?.effects.approve).toBe("auto");
     expect(p.rules[3]?.effects.deny).toBe("Schema changes go through migrations.");
     expect(p.owners.map((o) => o.pattern)).toEqual([
-      "*/public.*",
+      "orders-prod/public.*",
       "orders-prod/public.payments",
       "*/public.customers.email",
     ]);
