@@ -68,31 +68,23 @@ const teams: Principal[] = ["dba", "eng", "payments", "privacy", "security", "da
 );
 const table = () => `${pick(SCHEMAS)}.t${int(TABLES_PER_SCHEMA)}`;
 
+/**
+ * A large organisation's policy: most rules are about one database (target) and a kind of statement; a few
+ * span an environment (limits, shared tables such as billing, big-estimate reviews).
+ */
 function generateRule(i: number): PolicyRule {
   const kind = random();
+  const t = pick(targetNames);
+  const environment = pick(["production", "staging"]);
   let when: WhenConditions;
   let effects: RuleEffects;
   let cel: string | null = null;
-  if (kind < 0.3) {
-    when = { target: [pick(targetNames)], class: [pick(CLASSES)] };
+  if (kind < 0.45) {
+    when = { target: [t], class: [pick(CLASSES)] };
+    if (random() < 0.3) when.operation = [pick(["update", "delete", "insert", "read"] as const)];
     effects = { require: { count: 1 + int(2), from: [pick(teams)] } };
-  } else if (kind < 0.45) {
-    when = { environment: [pick(["production", "staging"])], class: [pick(CLASSES), pick(CLASSES)] };
-    effects = {
-      limits: { maxAffectedRows: 100 + int(5000) },
-      execute: pick<ExecuteMode>(["on_merge", "on_approval"]),
-    };
-  } else if (kind < 0.6) {
-    when = { environment: ["production"], objects: [`*/${table()}`, `${pick(targetNames)}/${table()}`] };
-    effects = { require: { count: 1, from: [pick(teams)] } };
-  } else if (kind < 0.7) {
-    when = { columns: [`*/${pick(SCHEMAS)}.*.${pick(COLUMNS)}`], class: ["read"] };
-    effects = { mask: [`*.${pick(COLUMNS)}`], require: { count: 1, from: [pick(teams)] } };
-  } else if (kind < 0.78) {
-    when = { environment: ["staging"], class: ["read"], labels: random() < 0.5 ? ["self-serve"] : undefined };
-    effects = { approve: "auto", lint: { "select-star": "off" } };
-  } else if (kind < 0.9) {
-    when = { target: [pick(targetNames)], class: [pick(CLASSES)] };
+  } else if (kind < 0.57) {
+    when = { target: [t], class: [pick(CLASSES)] };
     cel = pick([
       `statement.tables.exists(t, t.startsWith('billing.'))`,
       `'hotfix' in request.labels`,
@@ -101,12 +93,30 @@ function generateRule(i: number): PolicyRule {
       `now.utc_hour >= 9 && now.utc_hour < 17`,
     ]);
     effects = { require: { count: 1, from: [pick(teams)] } };
-  } else if (kind < 0.95) {
-    when = { environment: ["production"], class: ["ddl"], target: [pick(targetNames)] };
+  } else if (kind < 0.67) {
+    when = { target: [t], objects: [`${t}/${table()}`, `*/${pick(SCHEMAS)}.t${int(TABLES_PER_SCHEMA)}*`] };
+    effects = { require: { count: 1, from: [pick(teams)] } };
+  } else if (kind < 0.72) {
+    when = { environment: ["production"], objects: [`*/billing.t${int(TABLES_PER_SCHEMA)}`] };
+    effects = { require: { count: 1, from: [pick(teams)] }, limits: { maxAffectedRows: 100 } };
+  } else if (kind < 0.77) {
+    when = { target: [t], columns: [`*/${pick(SCHEMAS)}.*.${pick(COLUMNS)}`] };
+    effects = { mask: [`*.${pick(COLUMNS)}`], require: { count: 1, from: [pick(teams)] } };
+  } else if (kind < 0.82) {
+    when = { environment: [environment], class: [pick(CLASSES)] };
+    effects = { limits: { maxAffectedRows: 100 + int(5000) }, execute: pick<ExecuteMode>(["on_merge", "on_approval"]) };
+  } else if (kind < 0.87) {
+    when = { target: [t], class: ["ddl"] };
     effects = { deny: "Schema changes go through migrations." };
-  } else {
-    when = { flags: ["no_where", "unknown_function"], estimatedRows: { gt: int(1000) } };
+  } else if (kind < 0.92) {
+    when = { target: [t], class: ["read"], labels: random() < 0.5 ? ["self-serve"] : undefined };
+    effects = { approve: "auto", lint: { "select-star": "off" } };
+  } else if (kind < 0.96) {
+    when = { target: [t], flags: ["no_where", "unknown_function"] };
     effects = { require: { count: 2, from: [pick(teams), pick(teams)] } };
+  } else {
+    when = { environment: ["production"], class: [pick(CLASSES)], estimatedRows: { gt: int(100_000) } };
+    effects = { require: { count: 2, from: [pick(teams)] } };
   }
   return { name: `rule-${i}`, when, if: cel, effects, source: { ...SOURCE, line: i } };
 }

@@ -1,3 +1,4 @@
+import { type CelMap, celMap } from "@bufbuild/cel";
 import type { ReviewedStatement } from "../../sql/review-statements.js";
 import type { RequestFacts } from "./evaluation-context.js";
 import type { StatementSubjects } from "./statement-subjects.js";
@@ -91,4 +92,28 @@ export function celTimeVariables(now: Date): CelVariables["now"] {
     utc_weekday: BigInt(now.getUTCDay()),
     date: now.toISOString().slice(0, 10),
   };
+}
+
+/**
+ * Builds CEL maps once (per statement, per request) instead of plain objects: the CEL runtime converts a plain
+ * object into a map on every access, and each evaluation would copy it again.
+ */
+export function celMaps<T extends Record<string, unknown>>(vars: T): { [K in keyof T]: CelMap } {
+  const out: Record<string, CelMap> = {};
+  for (const [key, value] of Object.entries(vars)) out[key] = toCelMap(value as Record<string, unknown>);
+  return out as { [K in keyof T]: CelMap };
+}
+
+function toCelMap(record: Record<string, unknown>): CelMap {
+  const map = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(record)) map.set(key, toCelValue(value));
+  return celMap(map as Map<string, never>);
+}
+
+function toCelValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toCelValue);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return toCelMap(value as Record<string, unknown>);
+  }
+  return value;
 }

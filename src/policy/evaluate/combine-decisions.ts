@@ -19,7 +19,7 @@ export function combineDecisions(decisions: Decision[], extra: RequirementSpec[]
     for (const r of decision.requirements) {
       renamed.set(
         r.id,
-        merger.add(
+        merger.addSpec(
           r,
           r.statements.map((s) => s + offset),
         ),
@@ -32,7 +32,7 @@ export function combineDecisions(decisions: Decision[], extra: RequirementSpec[]
     for (const line of decision.summary) summary.push(prefix && path ? `${path}: ${line}` : line);
   }
   for (const r of extra) {
-    merger.add(r, r.statements);
+    merger.addSpec(r, r.statements);
     summary.push(`The pull request ${describeNeed(r)}`);
   }
   // A file's own denial (one without statements, say) stands even where no statement carries it.

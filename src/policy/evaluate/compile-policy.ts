@@ -1,10 +1,14 @@
 import type { StatementClass } from "../../sql/statement.js";
 import type { Policy } from "../policy-types.js";
-import { type CompiledRule, compileRule } from "./compile-rule.js";
+import { type CompiledRule, compileRule, type StatementRequirement, statementRequirement } from "./compile-rule.js";
+import { GlobIndex } from "./glob-index.js";
 import { compileOwnerIndex, type OwnerIndex } from "./owner-index.js";
+import { principalSetKey } from "./principals.js";
 
 /** (target, class) pairs whose candidate rules are remembered; dropped whole when full. */
 export const MAX_CANDIDATE_CACHE_ENTRIES = 1_000;
+/** Subjects whose matching `objects`/`columns` rules are remembered, and owner requirement groups; likewise. */
+export const MAX_SUBJECT_CACHE_ENTRIES = 20_000;
 
 export interface CompiledPolicy {
   policy: Policy;
@@ -12,12 +16,26 @@ export interface CompiledPolicy {
   owners: OwnerIndex;
   /** Rules whose target, environment and class conditions admit such a statement, in policy order. */
   candidates(target: string, statementClass: StatementClass): CompiledRule[];
+  /** Indexes of the rules with an `objects` (or `columns`) glob that matches the subject. */
+  rulesForObject(subject: string): number[];
+  rulesForColumn(subject: string): number[];
+  /** Equal for owner entries with the same set of owners. */
+  ownerSetKey(entry: number): string;
+  /** The owner requirement for subjects won by these entries (same owners), built once per set of entries. */
+  ownerRequirement(entries: number[]): StatementRequirement;
+  /** `defaults.require` as a requirement, or null. */
+  defaults: StatementRequirement | null;
 }
 
-/** Once per loaded policy: globs, CEL programs, the owner index, and rule buckets filled on first use. */
+/** Once per loaded policy: globs, CEL programs, the owner index, rule indexes; buckets fill on first use. */
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const rules = policy.rules.map((rule, index) => compileRule(rule, index));
   const buckets = new Map<string, CompiledRule[]>();
+  const byObject = ruleGlobIndex(rules, (r) => r.rule.when?.objects);
+  const byColumn = ruleGlobIndex(rules, (r) => r.rule.when?.columns);
+  const ownerGroups = new Map<string, StatementRequirement>();
+  const fallback = policy.defaults?.require;
+  const ownerSetKeys: string[] = policy.owners.map((e) => principalSetKey(e.owners));
   return {
     policy,
     rules,
@@ -27,19 +45,65 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       let bucket = buckets.get(key);
       if (!bucket) {
         // An undefined target has no environment: rules that name one cannot be candidates.
-        const environment = Object.hasOwn(policy.targets, target)
-          ? policy.targets[target]?.environment
-          : undefined;
+        const environment = Object.hasOwn(policy.targets, target) ? policy.targets[target]?.environment : undefined;
         bucket = rules.filter(
           (r) =>
             (r.targets === null || r.targets.has(target)) &&
             (r.environments === null || (environment !== undefined && r.environments.has(environment))) &&
             (r.classes === null || r.classes.has(statementClass)),
         );
-        if (buckets.size >= MAX_CANDIDATE_CACHE_ENTRIES) buckets.clear();
-        buckets.set(key, bucket);
+        remember(buckets, key, bucket, MAX_CANDIDATE_CACHE_ENTRIES);
       }
       return bucket;
     },
+    ownerSetKey: (entry) => ownerSetKeys[entry] ?? "",
+    rulesForObject: byObject,
+    rulesForColumn: byColumn,
+    ownerRequirement(entries) {
+      const key = entries.join(",");
+      let requirement = ownerGroups.get(key);
+      if (!requirement) {
+        const patterns = [...new Set(entries.map((i) => policy.owners[i]?.pattern ?? ""))];
+        requirement = statementRequirement({
+          id: `owners:${patterns.join("+")}`,
+          source: "owners",
+          label: patterns.join(", "),
+          count: 1,
+          from: policy.owners[entries[0] as number]?.owners ?? [],
+        });
+        remember(ownerGroups, key, requirement, MAX_SUBJECT_CACHE_ENTRIES);
+      }
+      return requirement;
+    },
+    defaults: fallback
+      ? statementRequirement({ id: "defaults", source: "defaults", label: "defaults", count: fallback.count, from: fallback.from })
+      : null,
   };
+}
+
+/** Subject → indexes of the rules with a matching glob, through one index over every rule's globs. */
+function ruleGlobIndex(rules: CompiledRule[], globsOf: (r: CompiledRule) => string[] | undefined) {
+  const patterns: string[] = [];
+  const ruleOf: number[] = [];
+  for (const r of rules) {
+    for (const g of globsOf(r) ?? []) {
+      patterns.push(g);
+      ruleOf.push(r.index);
+    }
+  }
+  const index = new GlobIndex(patterns);
+  const cache = new Map<string, number[]>();
+  return (subject: string): number[] => {
+    let found = cache.get(subject);
+    if (!found) {
+      found = [...new Set(index.all(subject).map((g) => ruleOf[g] as number))];
+      remember(cache, subject, found, MAX_SUBJECT_CACHE_ENTRIES);
+    }
+    return found;
+  };
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): void {
+  if (cache.size >= limit) cache.clear();
+  cache.set(key, value);
 }

@@ -1,7 +1,9 @@
 import { type CelCompilation, type CelEvaluation, compileCel } from "../load/compile-cel.js";
-import type { ConditionTrace, NumberRange, PolicyRule, RuleEffects, TimeWindow } from "../policy-types.js";
+import type { ConditionTrace, NumberRange, PolicyRule, RequirementSpec, RuleEffects, TimeWindow } from "../policy-types.js";
+import { describeNeed } from "./describe-decision.js";
 import type { StatementContext } from "./evaluation-context.js";
 import { compileGlob, type Glob } from "./glob-pattern.js";
+import { principalSetKey } from "./principals.js";
 import { compileTimeWindow, weekdayName } from "./time-window.js";
 
 /** One condition of a rule, checked against one statement. */
@@ -19,8 +21,26 @@ export interface CompiledRule {
   targets: ReadonlySet<string> | null;
   environments: ReadonlySet<string> | null;
   classes: ReadonlySet<string> | null;
+  /** Whether `when.objects` / `when.columns` are set: the policy then indexes their globs. */
+  hasObjects: boolean;
+  hasColumns: boolean;
   /** Every condition, cheapest first; CEL last, so it runs only once the structured ones hold. */
   checks: ConditionCheck[];
+  /** The `require` effect as a requirement, built once. */
+  requirement: StatementRequirement | null;
+}
+
+/** A requirement as one statement sees it, with what merging and the summary need, computed once. */
+export type StatementRequirement = Omit<RequirementSpec, "statements"> & {
+  /** Equal for identical requirements: source, label, count and the set of principals. */
+  key: string;
+  /** `needs 2 approvals from @acme/dba (rule x)`. */
+  need: string;
+};
+
+export function statementRequirement(r: Omit<RequirementSpec, "statements">): StatementRequirement {
+  const key = [r.source, r.label, r.count, principalSetKey(r.from)].join("\u0000");
+  return { ...r, key, need: describeNeed(r) };
 }
 
 export function compileRule(rule: PolicyRule, index: number): CompiledRule {
@@ -59,7 +79,18 @@ export function compileRule(rule: PolicyRule, index: number): CompiledRule {
     targets: when.target ? new Set(when.target) : null,
     environments: when.environment ? new Set(when.environment) : null,
     classes: when.class ? new Set(when.class) : null,
+    hasObjects: when.objects !== undefined,
+    hasColumns: when.columns !== undefined,
     checks,
+    requirement: rule.effects.require
+      ? statementRequirement({
+          id: `rule:${rule.name}`,
+          source: "rule",
+          label: rule.name,
+          count: rule.effects.require.count,
+          from: rule.effects.require.from,
+        })
+      : null,
   };
 }
 
@@ -177,17 +208,22 @@ function celCheck(source: string): ConditionCheck {
   } catch (error) {
     compiled = { ok: false, error: describeError(error) };
   }
+  if (!compiled.ok) {
+    const note = `the expression does not compile: ${compiled.error}`;
+    return () => ({ condition: "if", expected: source, actual: null, result: "unknown", note });
+  }
+  const { program } = compiled;
+  // Without the word `statement` the expression cannot read it, so its result holds for the whole request.
+  const readsStatement = /\bstatement\b/.test(source);
   return (c) => {
-    if (!compiled.ok) {
-      const note = `the expression does not compile: ${compiled.error}`;
-      return { condition: "if", expected: source, actual: null, result: "unknown", note };
-    }
-    let outcome: CelEvaluation;
-    try {
-      outcome = compiled.program.evaluate(c.celVariables);
-    } catch (error) {
-      outcome = { ok: false, error: describeError(error) };
-    }
+    const evaluate = (): CelEvaluation => {
+      try {
+        return program.evaluate(c.celVariables);
+      } catch (error) {
+        return { ok: false, error: describeError(error) };
+      }
+    };
+    const outcome = readsStatement ? evaluate() : c.request.celResult(source, evaluate);
     if (!outcome.ok) {
       const note = `evaluation failed: ${outcome.error}`;
       return { condition: "if", expected: source, actual: null, result: "unknown", note };

@@ -5,17 +5,14 @@ import type {
   ExecuteMode,
   Limits,
   OwnerTrace,
-  Principal,
-  RequirementSpec,
   RuleEffects,
   RuleTrace,
   StatementDecision,
 } from "../policy-types.js";
 import type { CompiledPolicy } from "./compile-policy.js";
-import type { CompiledRule } from "./compile-rule.js";
-import { describeNeed, describeStatement } from "./describe-decision.js";
+import type { CompiledRule, StatementRequirement } from "./compile-rule.js";
+import { describeStatement } from "./describe-decision.js";
 import type { StatementContext } from "./evaluation-context.js";
-import { principalSetKey } from "./principals.js";
 
 /** Rule traces kept per statement; rules that match are always kept, the rest are counted beyond this. */
 export const MAX_TRACE_RULES_PER_STATEMENT = 50;
@@ -33,9 +30,6 @@ const EXECUTE_RANK: Record<ExecuteMode, number> = { auto: 0, on_approval: 1, on_
 const LINT_RANK: Record<LintLevel | "off", number> = { off: 0, notice: 1, warning: 2, error: 3 };
 const LIMIT_KEYS = ["maxAffectedRows", "maxResultRows", "statementTimeoutMs"] as const;
 
-/** A requirement as one statement sees it; ids become unique when the request's statements are merged. */
-export type StatementRequirement = Omit<RequirementSpec, "statements">;
-
 export interface StatementEvaluation {
   /** `requirements` holds the ids of `requirements` below until the request merges them. */
   decision: StatementDecision;
@@ -52,8 +46,6 @@ export function evaluateStatement(p: {
   const { policy, context } = p;
   const { statement } = context;
   const request = context.request;
-  const label = describeStatement(statement);
-  const summary: string[] = [];
   const denials: StatementDecision["denials"] = [];
   if (request.target === null) {
     denials.push({
@@ -68,7 +60,7 @@ export function evaluateStatement(p: {
   const owners = ownerRequirements(policy, context);
   const rules = applyRules(policy, context);
   const requirements: StatementRequirement[] = [...owners.requirements, ...rules.requirements];
-  denials.push(...rules.denials);
+  for (const d of rules.denials) denials.push(d);
 
   let outcome: StatementDecision["outcome"];
   let defaults: StatementDecision["trace"]["defaults"] = "not_needed";
@@ -77,28 +69,19 @@ export function evaluateStatement(p: {
   else if (rules.autoApprovers.length > 0) {
     outcome = "auto";
     for (const trace of rules.autoApprovers) trace.applied.push("approve");
+  } else if (policy.defaults) {
+    outcome = "needs_approval";
+    defaults = "applied";
+    requirements.push(policy.defaults);
   } else {
-    const fallback = policy.policy.defaults?.require;
-    if (fallback) {
-      outcome = "needs_approval";
-      defaults = "applied";
-      requirements.push({
-        id: "defaults",
-        source: "defaults",
-        label: "defaults",
-        count: fallback.count,
-        from: fallback.from,
-      });
-    } else {
-      outcome = "denied";
-      defaults = "missing";
-      denials.push({ rule: DENIED_BY_DEFAULTS, message: UNMATCHED_DENIAL });
-    }
+    outcome = "denied";
+    defaults = "missing";
+    denials.push({ rule: DENIED_BY_DEFAULTS, message: UNMATCHED_DENIAL });
   }
   // Nothing can make a denied statement run: asking people to approve it would only be noise.
   const kept = outcome === "denied" ? [] : requirements;
 
-  const limits = { ...(request.target?.limits ?? {}) };
+  const limits: Limits = { ...request.target?.limits };
   for (const l of rules.limits) tighten(limits, l);
   const maxRows = request.request.maxRows;
   if (typeof maxRows === "number" && maxRows >= 0) tighten(limits, { maxAffectedRows: maxRows });
@@ -106,29 +89,8 @@ export function evaluateStatement(p: {
   // An undefined target is denied anyway; its mode is the most manual one.
   const execute = rules.execute ?? request.target?.execute ?? "on_merge";
 
-  if (outcome === "denied") {
-    for (const d of denials) summary.push(`${label} is denied: ${d.message} (${describeDenier(d.rule)})`);
-  } else if (outcome === "auto") {
-    const names = rules.autoApprovers.map((t) => t.rule).join(", ");
-    summary.push(`${label} is approved automatically (rule ${names})`);
-  } else {
-    for (const r of kept) summary.push(`${label} ${describeNeed(r)}`);
-  }
-  for (const u of rules.unknown) {
-    summary.push(
-      `${label}: rule ${u.rule} could not be fully evaluated (${u.notes.join("; ")}), so only its restrictive effects apply`,
-    );
-  }
-  const errors = errorFindings(statement.findings, rules.lint);
-  if (errors.length > 0) {
-    summary.push(
-      `${label} has error-level findings (${errors.join(", ")}): it cannot run until they are fixed or the policy lowers them`,
-    );
-  }
-
   const trace: StatementDecision["trace"] = { owners: owners.traces, rules: rules.traces, defaults };
-  if (owners.omitted > 0 || rules.omitted > 0)
-    trace.omitted = { owners: owners.omitted, rules: rules.omitted };
+  if (owners.omitted > 0 || rules.omitted > 0) trace.omitted = { owners: owners.omitted, rules: rules.omitted };
   return {
     decision: {
       index: statement.index,
@@ -143,8 +105,40 @@ export function evaluateStatement(p: {
       trace,
     },
     requirements: kept,
-    summary,
+    summary: summarize({ context, outcome, denials, requirements: kept, rules }),
   };
+}
+
+/** One plain sentence per denial, requirement, unknown rule and error-level finding. */
+function summarize(p: {
+  context: StatementContext;
+  outcome: StatementDecision["outcome"];
+  denials: StatementDecision["denials"];
+  requirements: StatementRequirement[];
+  rules: RuleOutcome;
+}): string[] {
+  const { rules } = p;
+  const label = describeStatement(p.context.statement);
+  const lines: string[] = [];
+  if (p.outcome === "denied") {
+    for (const d of p.denials) lines.push(`${label} is denied: ${d.message} (${describeDenier(d.rule)})`);
+  } else if (p.outcome === "auto") {
+    lines.push(`${label} is approved automatically (rule ${rules.autoApprovers.map((t) => t.rule).join(", ")})`);
+  } else {
+    for (const r of p.requirements) lines.push(`${label} ${r.need}`);
+  }
+  for (const u of rules.unknown) {
+    lines.push(
+      `${label}: rule ${u.rule} could not be fully evaluated (${u.notes.join("; ")}), so only its restrictive effects apply`,
+    );
+  }
+  const errors = errorFindings(p.context.statement.findings, rules.lint);
+  if (errors.length > 0) {
+    lines.push(
+      `${label} has error-level findings (${errors.join(", ")}): it cannot run until they are fixed or the policy lowers them`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -158,7 +152,7 @@ function ownerRequirements(
   const { objects, columns } = context.subjects;
   const entries = policy.owners.entries;
   const traces: OwnerTrace[] = [];
-  const groups = new Map<string, { from: Principal[]; entries: Set<number> }>();
+  const groups = new Map<string, number[]>();
   let omitted = 0;
   const visit = (subject: string) => {
     const found = policy.owners.find(subject);
@@ -172,26 +166,15 @@ function ownerRequirements(
       });
     } else omitted++;
     if (!entry || entry.owners.length === 0) return;
-    const key = principalSetKey(entry.owners);
+    const key = policy.ownerSetKey(found);
     const group = groups.get(key);
-    if (group) group.entries.add(found);
-    else groups.set(key, { from: entry.owners, entries: new Set([found]) });
+    if (!group) groups.set(key, [found]);
+    else if (!group.includes(found)) group.push(found);
   };
   for (const s of objects) visit(s);
   for (const s of columns) visit(s);
   const requirements: StatementRequirement[] = [];
-  for (const group of groups.values()) {
-    const patterns = [
-      ...new Set([...group.entries].sort((a, b) => a - b).map((i) => entries[i]?.pattern ?? "")),
-    ];
-    requirements.push({
-      id: `owners:${patterns.join("+")}`,
-      source: "owners",
-      label: patterns.join(", "),
-      count: 1,
-      from: group.from,
-    });
-  }
+  for (const group of groups.values()) requirements.push(policy.ownerRequirement(group.sort((a, b) => a - b)));
   return { requirements, traces, omitted };
 }
 
@@ -226,14 +209,22 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
     lint: {},
     unknown: [],
   };
+  const excluded = excludedByGlobs(policy, context);
   const mask = new Set<string>();
   for (const rule of rules) {
-    const { result, conditions } = checkRule(rule, context);
     const name = rule.rule.name;
+    const room = out.traces.length < MAX_TRACE_RULES_PER_STATEMENT;
+    // The glob indexes already know this rule's `objects` or `columns` condition fails: trace just that one.
+    const failing = excluded(rule);
+    if (failing !== null) {
+      if (room) out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions: [failing] });
+      else out.omitted++;
+      continue;
+    }
+    const { result, conditions } = checkRule(rule, context);
     if (result === "no_match") {
-      if (out.traces.length < MAX_TRACE_RULES_PER_STATEMENT) {
-        out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions });
-      } else out.omitted++;
+      if (room) out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions });
+      else out.omitted++;
       continue;
     }
     const effects: RuleEffects = rule.rule.effects;
@@ -244,14 +235,8 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
       out.denials.push({ rule: name, message: effects.deny });
       applied.push("deny");
     }
-    if (effects.require) {
-      out.requirements.push({
-        id: `rule:${name}`,
-        source: "rule",
-        label: name,
-        count: effects.require.count,
-        from: effects.require.from,
-      });
+    if (rule.requirement) {
+      out.requirements.push(rule.requirement);
       applied.push("require");
     }
     if (effects.limits) {
@@ -263,18 +248,13 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
       applied.push("mask");
     }
     if (result === "unknown") {
-      out.unknown.push({
-        rule: name,
-        notes: conditions
-          .filter((c) => c.result === "unknown")
-          .map((c) => `${c.condition}: ${c.note ?? "unknown"}`),
-      });
+      const notes = conditions.filter((c) => c.result === "unknown").map((c) => `${c.condition}: ${c.note ?? "unknown"}`);
+      out.unknown.push({ rule: name, notes });
       continue;
     }
     if (effects.approve === "auto") out.autoApprovers.push(trace);
     if (effects.execute) {
-      if (out.execute === null || EXECUTE_RANK[effects.execute] > EXECUTE_RANK[out.execute])
-        out.execute = effects.execute;
+      if (out.execute === null || EXECUTE_RANK[effects.execute] > EXECUTE_RANK[out.execute]) out.execute = effects.execute;
       applied.push("execute");
     }
     if (effects.lint) {
@@ -287,6 +267,40 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
   }
   out.mask = [...mask];
   return out;
+}
+
+/**
+ * Rules whose `objects` glob matches none of the statement's objects, or whose `columns` glob matches none of
+ * its columns, cannot match: their failing condition, or null. A `*` column could be any column, so it leaves
+ * `columns` to the full check.
+ */
+function excludedByGlobs(
+  policy: CompiledPolicy,
+  context: StatementContext,
+): (rule: CompiledRule) => ConditionTrace | null {
+  let objectHits: Set<number> | null = null;
+  let columnHits: Set<number> | null = null;
+  const hits = (subjects: string[], lookUp: (subject: string) => number[]) => {
+    const set = new Set<number>();
+    for (const s of subjects) for (const r of lookUp(s)) set.add(r);
+    return set;
+  };
+  return (rule) => {
+    const when = rule.rule.when;
+    if (when?.objects) {
+      objectHits ??= hits(context.subjects.objects, policy.rulesForObject);
+      if (!objectHits.has(rule.index)) {
+        return { condition: "objects", expected: when.objects, actual: context.subjects.objects, result: "no_match" };
+      }
+    }
+    if (when?.columns && context.subjects.allColumnsOf.length === 0) {
+      columnHits ??= hits(context.subjects.columns, policy.rulesForColumn);
+      if (!columnHits.has(rule.index)) {
+        return { condition: "columns", expected: when.columns, actual: context.subjects.columns, result: "no_match" };
+      }
+    }
+    return null;
+  };
 }
 
 /** AND over three values: any no_match decides; otherwise any unknown makes the whole unknown. */
@@ -325,7 +339,6 @@ function errorFindings(
 }
 
 function rejectionReason(reasons: string[]): string {
-  // The first reason names the kind; the last says why it is never allowed.
   return reasons.length > 0 ? reasons.join("; ") : "the analysis rejected this statement";
 }
 

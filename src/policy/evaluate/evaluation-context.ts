@@ -1,8 +1,11 @@
+import type { CelMap } from "@bufbuild/cel";
 import type { ReviewedStatement } from "../../sql/review-statements.js";
 import type { ObjectOperation } from "../../sql/statement.js";
+import type { CelEvaluation } from "../load/compile-cel.js";
 import type { Actor, PolicyTarget } from "../policy-types.js";
 import {
   type CelVariables,
+  celMaps,
   celRequestVariables,
   celStatementVariables,
   celTimeVariables,
@@ -29,7 +32,8 @@ export class RequestContext {
   readonly environment: string | null;
   readonly labels: ReadonlySet<string>;
   private readonly localTimes = new Map<string, LocalTime | null>();
-  private celSharedMemo: Omit<CelVariables, "statement"> | null = null;
+  private celSharedMemo: Record<"request" | "now", CelMap> | null = null;
+  private readonly celResults = new Map<string, CelEvaluation>();
 
   constructor(
     readonly request: RequestFacts,
@@ -49,12 +53,22 @@ export class RequestContext {
     return local;
   }
 
-  celShared(): Omit<CelVariables, "statement"> {
-    this.celSharedMemo ??= {
+  celShared(): Record<"request" | "now", CelMap> {
+    this.celSharedMemo ??= celMaps({
       request: celRequestVariables(this.request, this.environment),
       now: celTimeVariables(this.now),
-    };
+    });
     return this.celSharedMemo;
+  }
+
+  /** For an expression that does not read `statement`: its result is the same for every statement. */
+  celResult(source: string, evaluate: () => CelEvaluation): CelEvaluation {
+    let result = this.celResults.get(source);
+    if (!result) {
+      result = evaluate();
+      this.celResults.set(source, result);
+    }
+    return result;
   }
 }
 
@@ -63,7 +77,7 @@ export class StatementContext {
   private subjectsMemo: StatementSubjects | null = null;
   private operationsMemo: ObjectOperation[] | null = null;
   private findingsMemo: string[] | null = null;
-  private celMemo: CelVariables | null = null;
+  private celMemo: Record<keyof CelVariables, CelMap> | null = null;
 
   constructor(
     readonly request: RequestContext,
@@ -92,15 +106,18 @@ export class StatementContext {
     return typeof rows === "number" && Number.isFinite(rows) ? rows : null;
   }
 
-  get celVariables(): CelVariables {
+  /** `statement`, `request` and `now` (see cel-variables.ts for their fields), as CEL maps. */
+  get celVariables(): Record<keyof CelVariables, CelMap> {
     this.celMemo ??= {
       ...this.request.celShared(),
-      statement: celStatementVariables({
-        statement: this.statement,
-        target: this.request.request.target,
-        subjects: this.subjects,
-        findings: this.findings,
-        estimatedRows: this.estimatedRows,
+      ...celMaps({
+        statement: celStatementVariables({
+          statement: this.statement,
+          target: this.request.request.target,
+          subjects: this.subjects,
+          findings: this.findings,
+          estimatedRows: this.estimatedRows,
+        }),
       }),
     };
     return this.celMemo;

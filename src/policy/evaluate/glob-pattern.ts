@@ -1,5 +1,7 @@
 /** Characters a single `*` never crosses: the separators of `target/schema.table.column`. */
 const SEPARATORS = "/.";
+/** Table prefixes whose `couldMatchChildOf` answer each glob remembers; dropped whole when full. */
+const MAX_CHILD_MATCH_CACHE_ENTRIES = 1_000;
 
 type GlobToken = { kind: "literal"; char: string } | { kind: "star" } | { kind: "globstar" };
 
@@ -36,6 +38,7 @@ export function compileGlob(source: string): Glob {
   const hasWildcard = prefixDone;
   const hasGlobstar = tokens.some((t) => t.kind === "globstar");
   const regex = new RegExp(`^${parts.join("")}$`, "s");
+  const childMatches = new Map<string, boolean>();
   let lastSlash = -1;
   tokens.forEach((t, i) => {
     if (t.kind === "literal" && t.char === "/") lastSlash = i;
@@ -47,11 +50,17 @@ export function compileGlob(source: string): Glob {
     hasGlobstar,
     test: hasWildcard ? (subject) => regex.test(subject) : (subject) => subject === source,
     couldMatchChildOf(prefix) {
-      // The rest of the glob after consuming `prefix` must be non-empty and hold no literal `/`.
-      for (const state of statesAfter(tokens, prefix)) {
-        if (state < tokens.length && state > lastSlash) return true;
+      let answer = childMatches.get(prefix);
+      if (answer === undefined) {
+        // The rest of the glob after consuming `prefix` must be non-empty and hold no literal `/`.
+        answer = false;
+        for (const state of statesAfter(tokens, prefix)) {
+          if (state < tokens.length && state > lastSlash) answer = true;
+        }
+        if (childMatches.size >= MAX_CHILD_MATCH_CACHE_ENTRIES) childMatches.clear();
+        childMatches.set(prefix, answer);
       }
-      return false;
+      return answer;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { RequirementSpec } from "../policy-types.js";
-import { principalSetKey } from "./principals.js";
+import { type StatementRequirement, statementRequirement } from "./compile-rule.js";
 
 /**
  * Identical requirements (same source, label, count and set of principals) become one, listing every
@@ -10,13 +10,8 @@ export class RequirementMerger {
   private readonly taken = new Set<string>();
 
   /** Adds (or joins) a requirement and returns its id in the merged list. */
-  add(requirement: Omit<RequirementSpec, "statements">, statements: number[]): string {
-    const key = [
-      requirement.source,
-      requirement.label,
-      requirement.count,
-      principalSetKey(requirement.from),
-    ].join("\u0000");
+  add(requirement: StatementRequirement, statements: number[]): string {
+    const key = requirement.key;
     const existing = this.byKey.get(key);
     if (existing) {
       for (const s of statements) {
@@ -39,6 +34,11 @@ export class RequirementMerger {
     };
     this.byKey.set(key, { spec, statements: new Set(statements) });
     return id;
+  }
+
+  /** For requirements from outside the evaluator (another decision, the policy owners'). */
+  addSpec(spec: RequirementSpec, statements: number[]): string {
+    return this.add(statementRequirement(spec), statements);
   }
 
   specs(): RequirementSpec[] {
