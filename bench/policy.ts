@@ -22,7 +22,7 @@ import type { StatementClass } from "../src/sql/statement.js";
 
 const RULES = 1_000;
 const OWNER_PATTERNS = 1_000;
-const APPS = 8;
+const APPS = 25;
 const TABLES_PER_SCHEMA = 60;
 const SCHEMAS = ["public", "sales", "billing", "audit"];
 const COLUMNS = ["id", "email", "status", "amount", "ssn", "created_at", "customer_id"];
@@ -102,16 +102,19 @@ function generateRule(i: number): PolicyRule {
   } else if (kind < 0.77) {
     when = { target: [t], columns: [`*/${pick(SCHEMAS)}.*.${pick(COLUMNS)}`] };
     effects = { mask: [`*.${pick(COLUMNS)}`], require: { count: 1, from: [pick(teams)] } };
-  } else if (kind < 0.82) {
+  } else if (kind < 0.79) {
     when = { environment: [environment], class: [pick(CLASSES)] };
-    effects = { limits: { maxAffectedRows: 100 + int(5000) }, execute: pick<ExecuteMode>(["on_merge", "on_approval"]) };
-  } else if (kind < 0.87) {
+    effects = {
+      limits: { maxAffectedRows: 100 + int(5000) },
+      execute: pick<ExecuteMode>(["on_merge", "on_approval"]),
+    };
+  } else if (kind < 0.86) {
     when = { target: [t], class: ["ddl"] };
     effects = { deny: "Schema changes go through migrations." };
-  } else if (kind < 0.92) {
+  } else if (kind < 0.93) {
     when = { target: [t], class: ["read"], labels: random() < 0.5 ? ["self-serve"] : undefined };
     effects = { approve: "auto", lint: { "select-star": "off" } };
-  } else if (kind < 0.96) {
+  } else if (kind < 0.98) {
     when = { target: [t], flags: ["no_where", "unknown_function"] };
     effects = { require: { count: 2, from: [pick(teams), pick(teams)] } };
   } else {

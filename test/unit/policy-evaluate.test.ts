@@ -706,6 +706,77 @@ describe("traces", () => {
   });
 });
 
+describe("large policies", () => {
+  it("decide as small ones: rule buckets and glob indexes only skip rules that cannot match", () => {
+    const rules: PolicyRule[] = [
+      rule(
+        "writes",
+        { environment: ["production"], class: ["write"] },
+        { require: { count: 2, from: [DBA] } },
+      ),
+      rule("orders", { objects: ["*/public.orders"] }, { limits: { maxAffectedRows: 5 } }),
+      rule(
+        "pii",
+        { columns: ["*/public.customers.ssn", "**.email"] },
+        { mask: ["*.ssn"], require: { count: 1, from: [user("pia")] } },
+      ),
+      rule("prod-reads", { target: [PROD], class: ["read"] }, { approve: "auto" }),
+      rule("big", { estimatedRows: { gt: 100 } }, { deny: "too big" }),
+      rule(
+        "billing",
+        { class: ["read", "write"] },
+        { require: { count: 1, from: [user("bill")] } },
+        "statement.tables.exists(t, t.startsWith('billing.'))",
+      ),
+      rule("hotfix", null, { execute: "on_merge" }, "'hotfix' in request.labels"),
+      rule("broken", { objects: ["*/public.c*"] }, { approve: "auto" }, "1 / 0 == 1"),
+    ];
+    const padding: PolicyRule[] = [];
+    for (let i = 0; i < 60; i++) {
+      padding.push(rule(`elsewhere-${i}`, { target: ["elsewhere"] }, { deny: "x" }));
+      padding.push(rule(`objects-${i}`, { objects: [`*/public.never${i}`] }, { deny: "x" }));
+      padding.push(rule(`columns-${i}`, { columns: [`*/nowhere.*.never${i}`] }, { deny: "x" }));
+    }
+    const small = policyWith({ rules });
+    const large = policyWith({ rules: [...padding.slice(0, 90), ...rules, ...padding.slice(90)] });
+    const essentials = (d: Decision) => ({
+      outcome: d.outcome,
+      requirements: d.requirements,
+      statements: d.statements.map((s) => ({
+        outcome: s.outcome,
+        denials: s.denials,
+        limits: s.limits,
+        execute: s.execute,
+        mask: s.mask,
+        matched: s.trace.rules.filter((r) => r.matched).map((r) => [r.rule, r.applied, r.conditions]),
+      })),
+    });
+    const sqls = [
+      WRITE,
+      READ,
+      "SELECT * FROM customers",
+      "SELECT c.email FROM customers c JOIN billing.invoices i ON i.cid = c.id",
+      "SELECT ssn FROM customers WHERE id = 1",
+      "DELETE FROM orders WHERE id = 1",
+      "DROP TABLE orders",
+      "SELECT 1",
+      "UPDATE billing.invoices SET paid = true WHERE id = 1",
+    ];
+    for (const sql of sqls) {
+      for (const opts of [
+        {},
+        { estimatedRows: 1000 },
+        { request: { labels: ["hotfix"] } },
+        { request: { target: STAGING } },
+      ]) {
+        expect(essentials(evaluate(large, sql, opts)), `${sql} ${JSON.stringify(opts)}`).toEqual(
+          essentials(evaluate(small, sql, opts)),
+        );
+      }
+    }
+  });
+});
+
 describe("combineDecisions", () => {
   const policy = policyWith({
     rules: [

@@ -1,5 +1,13 @@
 import { type CelCompilation, type CelEvaluation, compileCel } from "../load/compile-cel.js";
-import type { ConditionTrace, NumberRange, PolicyRule, RequirementSpec, RuleEffects, TimeWindow } from "../policy-types.js";
+import type {
+  ConditionTrace,
+  NumberRange,
+  PolicyRule,
+  RequirementSpec,
+  RuleEffects,
+  TimeWindow,
+} from "../policy-types.js";
+import { celVariablesRead } from "./cel-variables.js";
 import { describeNeed } from "./describe-decision.js";
 import type { StatementContext } from "./evaluation-context.js";
 import { compileGlob, type Glob } from "./glob-pattern.js";
@@ -26,6 +34,8 @@ export interface CompiledRule {
   hasColumns: boolean;
   /** Every condition, cheapest first; CEL last, so it runs only once the structured ones hold. */
   checks: ConditionCheck[];
+  /** How many of `checks` are target, environment and class (they come first). */
+  discriminatorChecks: number;
   /** The `require` effect as a requirement, built once. */
   requirement: StatementRequirement | null;
 }
@@ -62,6 +72,7 @@ export function compileRule(rule: PolicyRule, index: number): CompiledRule {
   listed("target", when.target, (c) => c.request.request.target);
   listed("environment", when.environment, (c) => c.request.environment);
   listed("class", when.class, (c) => c.statement.class);
+  const discriminatorChecks = checks.length;
   listed("actor", when.actor, (c) => c.request.request.actor);
   listed("labels", when.labels, (c) => c.request.request.labels);
   listed("operation", when.operation, (c) => c.operations);
@@ -82,6 +93,7 @@ export function compileRule(rule: PolicyRule, index: number): CompiledRule {
     hasObjects: when.objects !== undefined,
     hasColumns: when.columns !== undefined,
     checks,
+    discriminatorChecks,
     requirement: rule.effects.require
       ? statementRequirement({
           id: `rule:${rule.name}`,
@@ -213,12 +225,13 @@ function celCheck(source: string): ConditionCheck {
     return () => ({ condition: "if", expected: source, actual: null, result: "unknown", note });
   }
   const { program } = compiled;
-  // Without the word `statement` the expression cannot read it, so its result holds for the whole request.
-  const readsStatement = /\bstatement\b/.test(source);
+  const reads = celVariablesRead(source);
+  // An expression that cannot read `statement` gives the same result for every statement of the request.
+  const readsStatement = reads.includes("statement");
   return (c) => {
     const evaluate = (): CelEvaluation => {
       try {
-        return program.evaluate(c.celVariables);
+        return program.evaluate(c.celVariables(reads));
       } catch (error) {
         return { ok: false, error: describeError(error) };
       }

@@ -9,8 +9,8 @@ import type {
   RuleTrace,
   StatementDecision,
 } from "../policy-types.js";
-import type { CompiledPolicy } from "./compile-policy.js";
-import type { CompiledRule, StatementRequirement } from "./compile-rule.js";
+import type { CompiledPolicy, RuleBucket } from "./compile-policy.js";
+import type { CompiledRule, ConditionCheck, StatementRequirement } from "./compile-rule.js";
 import { describeStatement } from "./describe-decision.js";
 import type { StatementContext } from "./evaluation-context.js";
 
@@ -90,7 +90,8 @@ export function evaluateStatement(p: {
   const execute = rules.execute ?? request.target?.execute ?? "on_merge";
 
   const trace: StatementDecision["trace"] = { owners: owners.traces, rules: rules.traces, defaults };
-  if (owners.omitted > 0 || rules.omitted > 0) trace.omitted = { owners: owners.omitted, rules: rules.omitted };
+  if (owners.omitted > 0 || rules.omitted > 0)
+    trace.omitted = { owners: owners.omitted, rules: rules.omitted };
   return {
     decision: {
       index: statement.index,
@@ -123,7 +124,9 @@ function summarize(p: {
   if (p.outcome === "denied") {
     for (const d of p.denials) lines.push(`${label} is denied: ${d.message} (${describeDenier(d.rule)})`);
   } else if (p.outcome === "auto") {
-    lines.push(`${label} is approved automatically (rule ${rules.autoApprovers.map((t) => t.rule).join(", ")})`);
+    lines.push(
+      `${label} is approved automatically (rule ${rules.autoApprovers.map((t) => t.rule).join(", ")})`,
+    );
   } else {
     for (const r of p.requirements) lines.push(`${label} ${r.need}`);
   }
@@ -174,7 +177,8 @@ function ownerRequirements(
   for (const s of objects) visit(s);
   for (const s of columns) visit(s);
   const requirements: StatementRequirement[] = [];
-  for (const group of groups.values()) requirements.push(policy.ownerRequirement(group.sort((a, b) => a - b)));
+  for (const group of groups.values())
+    requirements.push(policy.ownerRequirement(group.sort((a, b) => a - b)));
   return { requirements, traces, omitted };
 }
 
@@ -194,12 +198,13 @@ interface RuleOutcome {
 
 function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutcome {
   const all = policy.rules;
-  // A small policy is traced whole; a large one only over the rules its target, environment and class admit.
-  const traceAll = all.length <= MAX_TRACE_RULES_PER_STATEMENT;
-  const rules = traceAll ? all : policy.candidates(context.request.request.target, context.statement.class);
+  // A small policy is traced whole; a large one only over the rules that could match (see selectRules).
+  const selected = all.length <= MAX_TRACE_RULES_PER_STATEMENT ? null : selectRules(policy, context);
+  const rules = selected?.rules ?? all;
+  const prefixes = selected?.discriminatorTraces;
   const out: RuleOutcome = {
     traces: [],
-    omitted: traceAll ? 0 : all.length - rules.length,
+    omitted: all.length - rules.length,
     denials: [],
     requirements: [],
     autoApprovers: [],
@@ -209,21 +214,13 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
     lint: {},
     unknown: [],
   };
-  const excluded = excludedByGlobs(policy, context);
   const mask = new Set<string>();
   for (const rule of rules) {
     const name = rule.rule.name;
-    const room = out.traces.length < MAX_TRACE_RULES_PER_STATEMENT;
-    // The glob indexes already know this rule's `objects` or `columns` condition fails: trace just that one.
-    const failing = excluded(rule);
-    if (failing !== null) {
-      if (room) out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions: [failing] });
-      else out.omitted++;
-      continue;
-    }
-    const { result, conditions } = checkRule(rule, context);
+    const { result, conditions } = checkRule(rule, context, prefixes?.get(rule.index));
     if (result === "no_match") {
-      if (room) out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions });
+      if (out.traces.length < MAX_TRACE_RULES_PER_STATEMENT)
+        out.traces.push({ rule: name, source: rule.rule.source, matched: false, applied: [], conditions });
       else out.omitted++;
       continue;
     }
@@ -248,13 +245,16 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
       applied.push("mask");
     }
     if (result === "unknown") {
-      const notes = conditions.filter((c) => c.result === "unknown").map((c) => `${c.condition}: ${c.note ?? "unknown"}`);
+      const notes = conditions
+        .filter((c) => c.result === "unknown")
+        .map((c) => `${c.condition}: ${c.note ?? "unknown"}`);
       out.unknown.push({ rule: name, notes });
       continue;
     }
     if (effects.approve === "auto") out.autoApprovers.push(trace);
     if (effects.execute) {
-      if (out.execute === null || EXECUTE_RANK[effects.execute] > EXECUTE_RANK[out.execute]) out.execute = effects.execute;
+      if (out.execute === null || EXECUTE_RANK[effects.execute] > EXECUTE_RANK[out.execute])
+        out.execute = effects.execute;
       applied.push("execute");
     }
     if (effects.lint) {
@@ -270,48 +270,62 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
 }
 
 /**
- * Rules whose `objects` glob matches none of the statement's objects, or whose `columns` glob matches none of
- * its columns, cannot match: their failing condition, or null. A `*` column could be any column, so it leaves
- * `columns` to the full check.
+ * The rules worth checking, in policy order: those the statement's target, environment and class admit, less
+ * those whose `objects` glob matches none of its objects or whose `columns` glob matches none of its columns
+ * (found through the policy's glob indexes). A `*` column could be any column, so it keeps every `columns` rule.
  */
-function excludedByGlobs(
+function selectRules(
   policy: CompiledPolicy,
   context: StatementContext,
-): (rule: CompiledRule) => ConditionTrace | null {
-  let objectHits: Set<number> | null = null;
-  let columnHits: Set<number> | null = null;
-  const hits = (subjects: string[], lookUp: (subject: string) => number[]) => {
-    const set = new Set<number>();
-    for (const s of subjects) for (const r of lookUp(s)) set.add(r);
-    return set;
-  };
-  return (rule) => {
-    const when = rule.rule.when;
-    if (when?.objects) {
-      objectHits ??= hits(context.subjects.objects, policy.rulesForObject);
-      if (!objectHits.has(rule.index)) {
-        return { condition: "objects", expected: when.objects, actual: context.subjects.objects, result: "no_match" };
+): { rules: CompiledRule[]; discriminatorTraces: RuleBucket["discriminatorTraces"] } {
+  const bucket = policy.candidates(context.request.request.target, context.statement.class);
+  const extra: number[] = [];
+  if (bucket.withObjects.size > 0) {
+    const seen = new Set<number>();
+    for (const subject of context.subjects.objects) {
+      for (const r of policy.rulesForObject(subject)) {
+        if (bucket.withObjects.has(r) && !seen.has(r)) {
+          seen.add(r);
+          extra.push(r);
+        }
       }
     }
-    if (when?.columns && context.subjects.allColumnsOf.length === 0) {
-      columnHits ??= hits(context.subjects.columns, policy.rulesForColumn);
-      if (!columnHits.has(rule.index)) {
-        return { condition: "columns", expected: when.columns, actual: context.subjects.columns, result: "no_match" };
+  }
+  if (bucket.withColumns.length > 0) {
+    if (context.subjects.allColumnsOf.length > 0) {
+      for (const r of bucket.withColumns) extra.push(r.index);
+    } else {
+      const seen = new Set<number>();
+      for (const subject of context.subjects.columns) {
+        for (const r of policy.rulesForColumn(subject)) {
+          if (bucket.withColumnsIndexes.has(r) && !seen.has(r)) {
+            seen.add(r);
+            extra.push(r);
+          }
+        }
       }
     }
-    return null;
-  };
+  }
+  const { discriminatorTraces } = bucket;
+  if (extra.length === 0) return { rules: bucket.plain, discriminatorTraces };
+  const selected = [...bucket.plain];
+  for (const r of extra) selected.push(policy.rules[r] as CompiledRule);
+  return { rules: selected.sort((a, b) => a.index - b.index), discriminatorTraces };
 }
 
-/** AND over three values: any no_match decides; otherwise any unknown makes the whole unknown. */
+/**
+ * AND over three values: any no_match decides; otherwise any unknown makes the whole unknown. A rule picked
+ * from a bucket starts from the bucket's (matching) traces of its target, environment and class.
+ */
 function checkRule(
   rule: CompiledRule,
   context: StatementContext,
+  discriminators: readonly ConditionTrace[] | undefined,
 ): { result: ConditionResult; conditions: ConditionTrace[] } {
-  const conditions: ConditionTrace[] = [];
+  const conditions: ConditionTrace[] = discriminators ? [...discriminators] : [];
   let result: ConditionResult = "match";
-  for (const check of rule.checks) {
-    const trace = check(context);
+  for (let i = discriminators ? rule.discriminatorChecks : 0; i < rule.checks.length; i++) {
+    const trace = (rule.checks[i] as ConditionCheck)(context);
     conditions.push(trace);
     if (trace.result === "no_match") return { result: "no_match", conditions };
     if (trace.result === "unknown") result = "unknown";

@@ -3,13 +3,7 @@ import type { ReviewedStatement } from "../../sql/review-statements.js";
 import type { ObjectOperation } from "../../sql/statement.js";
 import type { CelEvaluation } from "../load/compile-cel.js";
 import type { Actor, PolicyTarget } from "../policy-types.js";
-import {
-  type CelVariables,
-  celMaps,
-  celRequestVariables,
-  celStatementVariables,
-  celTimeVariables,
-} from "./cel-variables.js";
+import { type CelVariableName, celNow, celRequest, celStatement } from "./cel-variables.js";
 import { type StatementSubjects, statementSubjects } from "./statement-subjects.js";
 import { type LocalTime, localTime } from "./time-window.js";
 
@@ -30,9 +24,9 @@ export interface RequestFacts {
 /** What every rule sees of one request: computed once, shared by its statements. */
 export class RequestContext {
   readonly environment: string | null;
-  readonly labels: ReadonlySet<string>;
   private readonly localTimes = new Map<string, LocalTime | null>();
-  private celSharedMemo: Record<"request" | "now", CelMap> | null = null;
+  private celRequestMemo: CelMap | null = null;
+  private celNowMemo: CelMap | null = null;
   private readonly celResults = new Map<string, CelEvaluation>();
 
   constructor(
@@ -41,7 +35,6 @@ export class RequestContext {
     readonly now: Date,
   ) {
     this.environment = target?.environment ?? null;
-    this.labels = new Set(request.labels);
   }
 
   localTime(timezone: string): LocalTime | null {
@@ -53,12 +46,14 @@ export class RequestContext {
     return local;
   }
 
-  celShared(): Record<"request" | "now", CelMap> {
-    this.celSharedMemo ??= celMaps({
-      request: celRequestVariables(this.request, this.environment),
-      now: celTimeVariables(this.now),
-    });
-    return this.celSharedMemo;
+  get celRequest(): CelMap {
+    this.celRequestMemo ??= celRequest(this.request, this.environment);
+    return this.celRequestMemo;
+  }
+
+  get celNow(): CelMap {
+    this.celNowMemo ??= celNow(this.now);
+    return this.celNowMemo;
   }
 
   /** For an expression that does not read `statement`: its result is the same for every statement. */
@@ -77,7 +72,7 @@ export class StatementContext {
   private subjectsMemo: StatementSubjects | null = null;
   private operationsMemo: ObjectOperation[] | null = null;
   private findingsMemo: string[] | null = null;
-  private celMemo: Record<keyof CelVariables, CelMap> | null = null;
+  private celStatementMemo: CelMap | null = null;
 
   constructor(
     readonly request: RequestContext,
@@ -106,20 +101,23 @@ export class StatementContext {
     return typeof rows === "number" && Number.isFinite(rows) ? rows : null;
   }
 
-  /** `statement`, `request` and `now` (see cel-variables.ts for their fields), as CEL maps. */
-  get celVariables(): Record<keyof CelVariables, CelMap> {
-    this.celMemo ??= {
-      ...this.request.celShared(),
-      ...celMaps({
-        statement: celStatementVariables({
+  /** The CEL variables an expression reads (see cel-variables.ts), each built on first use. */
+  celVariables(names: readonly CelVariableName[]): Partial<Record<CelVariableName, CelMap>> {
+    const vars: Partial<Record<CelVariableName, CelMap>> = {};
+    for (const name of names) {
+      if (name === "request") vars.request = this.request.celRequest;
+      else if (name === "now") vars.now = this.request.celNow;
+      else {
+        this.celStatementMemo ??= celStatement({
           statement: this.statement,
           target: this.request.request.target,
           subjects: this.subjects,
           findings: this.findings,
           estimatedRows: this.estimatedRows,
-        }),
-      }),
-    };
-    return this.celMemo;
+        });
+        vars.statement = this.celStatementMemo;
+      }
+    }
+    return vars;
   }
 }

@@ -6,20 +6,15 @@ import { type StatementRequirement, statementRequirement } from "./compile-rule.
  * statement they come from; ids stay readable and unique (`rule:x`, then `rule:x#2` for a different one).
  */
 export class RequirementMerger {
-  private readonly byKey = new Map<string, { spec: RequirementSpec; statements: Set<number> }>();
+  private readonly byKey = new Map<string, RequirementSpec>();
   private readonly taken = new Set<string>();
 
   /** Adds (or joins) a requirement and returns its id in the merged list. */
-  add(requirement: StatementRequirement, statements: number[]): string {
-    const key = requirement.key;
-    const existing = this.byKey.get(key);
+  add(requirement: StatementRequirement, statements: readonly number[]): string {
+    const existing = this.byKey.get(requirement.key);
     if (existing) {
-      for (const s of statements) {
-        if (existing.statements.has(s)) continue;
-        existing.statements.add(s);
-        existing.spec.statements.push(s);
-      }
-      return existing.spec.id;
+      for (const s of statements) addPosition(existing.statements, s);
+      return existing.id;
     }
     let id = requirement.id;
     for (let n = 2; this.taken.has(id); n++) id = `${requirement.id}#${n}`;
@@ -30,18 +25,27 @@ export class RequirementMerger {
       label: requirement.label,
       count: requirement.count,
       from: requirement.from,
-      statements: [...new Set(statements)],
+      statements: [],
     };
-    this.byKey.set(key, { spec, statements: new Set(statements) });
+    for (const s of statements) addPosition(spec.statements, s);
+    this.byKey.set(requirement.key, spec);
     return id;
   }
 
   /** For requirements from outside the evaluator (another decision, the policy owners'). */
-  addSpec(spec: RequirementSpec, statements: number[]): string {
+  addSpec(spec: RequirementSpec, statements: readonly number[]): string {
     return this.add(statementRequirement(spec), statements);
   }
 
   specs(): RequirementSpec[] {
-    return [...this.byKey.values()].map((v) => v.spec);
+    return [...this.byKey.values()];
   }
+}
+
+/** Statements arrive in ascending order, so a duplicate is the last one; anything else is searched for. */
+function addPosition(list: number[], position: number): void {
+  const last = list[list.length - 1];
+  if (last === position) return;
+  if (last !== undefined && position < last && list.includes(position)) return;
+  list.push(position);
 }

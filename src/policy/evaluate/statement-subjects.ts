@@ -2,6 +2,8 @@ import type { ColumnUse, Statement } from "../../sql/statement.js";
 
 /** The column that stands for "every column" (`SELECT *`, `t.*`). */
 const ALL_COLUMNS = "*";
+/** Up to this many distinct strings, a linear scan beats a set. */
+const LINEAR_SCAN_LIMIT = 16;
 
 export interface StatementSubjects {
   /** `target/schema.name` per touched object, distinct, in statement order. */
@@ -23,54 +25,70 @@ export interface StatementSubjects {
  * is unresolvable: it could name either relation.
  */
 export function statementSubjects(statement: Statement, target: string): StatementSubjects {
-  const objects = new Set<string>();
-  const tables = new Set<string>();
-  const byName = new Map<string, Array<{ schema: string; name: string }>>();
+  const tables = new DistinctStrings();
+  const objects: string[] = [];
   const all: Array<{ schema: string; name: string }> = [];
   for (const o of statement.objects) {
     const table = `${o.schema}.${o.name}`;
-    if (tables.has(table)) continue;
-    tables.add(table);
-    objects.add(`${target}/${table}`);
-    const ref = { schema: o.schema, name: o.name };
-    all.push(ref);
-    const same = byName.get(o.name);
-    if (same) same.push(ref);
-    else byName.set(o.name, [ref]);
+    if (!tables.add(table)) continue;
+    objects.push(`${target}/${table}`);
+    all.push(o);
   }
-  const columns = new Set<string>();
-  const allColumnsOf = new Set<string>();
-  const qualifiedColumns = new Set<string>();
+  const columns: string[] = [];
+  const allColumnsOf: string[] = [];
+  const qualifiedColumns = new DistinctStrings();
   let aliases: Set<string> | null | undefined;
-  const tableOf = (qualifier: string | null) => {
-    const named = qualifier !== null ? byName.get(qualifier) : undefined;
-    if (!named || all.length < 2) return named ?? all;
+  let byName: Map<string, typeof all> | null = null;
+  const namedTables = (qualifier: string) => {
+    if (all.length <= LINEAR_SCAN_LIMIT) return all.filter((t) => t.name === qualifier);
+    if (byName === null) {
+      byName = new Map();
+      for (const t of all) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
+    }
+    return byName.get(qualifier) ?? [];
+  };
+  const tablesOf = (qualifier: string | null) => {
+    if (qualifier === null) return all;
+    const named = namedTables(qualifier);
+    if (named.length === 0 || all.length < 2) return named.length === 0 ? all : named;
     if (aliases === undefined) aliases = aliasNames(statement.ast);
     // Without the tree (a statement read back from JSON) aliases cannot be ruled out.
-    return aliases === null || aliases.has(qualifier as string) ? all : named;
+    return aliases === null || aliases.has(qualifier) ? all : named;
   };
   const add = (uses: ColumnUse[]) => {
     for (const use of uses) {
-      const owners = tableOf(use.table);
-      for (const t of owners) {
+      for (const t of tablesOf(use.table)) {
         const qualified = `${t.schema}.${t.name}.${use.column}`;
-        if (qualifiedColumns.has(qualified)) continue;
-        qualifiedColumns.add(qualified);
-        if (use.column === ALL_COLUMNS) allColumnsOf.add(`${target}/${t.schema}.${t.name}.`);
-        else columns.add(`${target}/${qualified}`);
+        if (!qualifiedColumns.add(qualified)) continue;
+        if (use.column === ALL_COLUMNS) allColumnsOf.push(`${target}/${t.schema}.${t.name}.`);
+        else columns.push(`${target}/${qualified}`);
       }
     }
   };
-  add(statement.facts.columns.read);
-  add(statement.facts.columns.written);
-  add(statement.facts.columns.filtered);
-  return {
-    objects: [...objects],
-    columns: [...columns],
-    allColumnsOf: [...allColumnsOf],
-    tables: [...tables],
-    qualifiedColumns: [...qualifiedColumns],
-  };
+  const { read, written, filtered } = statement.facts.columns;
+  if (all.length > 0) {
+    add(read);
+    add(written);
+    add(filtered);
+  }
+  return { objects, columns, allColumnsOf, tables: tables.items, qualifiedColumns: qualifiedColumns.items };
+}
+
+/** Distinct strings in insertion order: a scan while few (most statements), a set beyond. */
+class DistinctStrings {
+  readonly items: string[] = [];
+  private set: Set<string> | null = null;
+
+  /** False when already present. */
+  add(value: string): boolean {
+    if (this.set === null) {
+      if (this.items.includes(value)) return false;
+      if (this.items.length >= LINEAR_SCAN_LIMIT) this.set = new Set(this.items);
+    } else if (this.set.has(value)) return false;
+    this.set?.add(value);
+    this.items.push(value);
+    return true;
+  }
 }
 
 /** Every `AS alias` and CTE name in the tree: names a column qualifier may mean instead of a table. */
