@@ -15,6 +15,7 @@ describe("state store", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     pool = new pg.Pool({ connectionString: database.url });
+    pool.on("error", () => {});
     await runMigrations(pool);
     store = createStateStore(pool);
   });
@@ -35,6 +36,7 @@ describe("state store", () => {
   it("applies migrations on a fresh database even when two start-ups race", async () => {
     const fresh = await createTestDatabase();
     const freshPool = new pg.Pool({ connectionString: fresh.url });
+    freshPool.on("error", () => {});
     try {
       const [first, second] = await Promise.all([runMigrations(freshPool), runMigrations(freshPool)]);
       expect([...(first ?? []), ...(second ?? [])].sort()).toEqual(MIGRATIONS.map((m) => m.id).sort());

@@ -9,6 +9,10 @@ declare module "vitest" {
 }
 
 /** Set by the global setup for code that runs outside vitest's inject() (e.g. child processes). */
+/** How long drop() waits for a test's own connections to close before forcing them. */
+const DROP_GRACE_MS = 2_000;
+const DROP_POLL_MS = 50;
+
 export const ADMIN_URL_ENV = "QUERYGATE_TEST_ADMIN_URL";
 const DATABASE_PREFIX = "qg_test_";
 const DATABASE_SUFFIX_BYTES = 6;
@@ -48,9 +52,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     async drop() {
-      dropping ??= withAdminClient(adminUrl, (client) =>
-        client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`),
-      );
+      dropping ??= withAdminClient(adminUrl, async (client) => {
+        // Give connections that are already closing time to finish: FORCE would kill them mid-goodbye,
+        // and a client killed while ending emits an error nobody listens to any more.
+        for (let waited = 0; waited < DROP_GRACE_MS; waited += DROP_POLL_MS) {
+          const { rows } = await client.query<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+            [name],
+          );
+          if (Number(rows[0]?.n ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, DROP_POLL_MS));
+        }
+        return client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+      });
       await dropping;
     },
   };
