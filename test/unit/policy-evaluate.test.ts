@@ -3,6 +3,7 @@ import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { type EvaluateRequestInput, evaluateRequest } from "../../src/policy/evaluate/evaluate-policy.js";
 import {
+  MAX_TRACE_OWNERS_PER_STATEMENT,
   MAX_TRACE_RULES_PER_STATEMENT,
   UNMATCHED_DENIAL,
 } from "../../src/policy/evaluate/evaluate-statement.js";
@@ -307,11 +308,17 @@ describe("CEL `if`", () => {
       "request.target == 'orders-prod' && request.environment == 'production' && request.path == 'queries/q.sql'",
       "request.author == 'alice' && request.actor == 'user' && 'hotfix' in request.labels && request.ticket == null",
       "request.params.n == 3 && request.reason.startsWith('fix')",
-      "now.utc_hour == 12 && now.utc_weekday == 3 && now.date == '2025-03-05'",
+      "now.utc_hour == 12 && now.utc_weekday == 'wed' && now.date == '2025-03-05'",
     ]) {
       expect(check({ class: ["write"] }, sql, { ...opts, cel }), cel).toBe("match");
     }
     expect(check(null, sql, { ...opts, cel: "statement.class == 'read'" })).toBe("no_match");
+    expect(check(null, "SELECT * FROM customers", { cel: "'public.customers.*' in statement.columns" })).toBe(
+      "match",
+    );
+    expect(check(null, READ, { cel: "request.environment == null", request: { target: "nowhere" } })).toBe(
+      "match",
+    );
   });
 
   it("a null estimate is null: comparing it errors, which is unknown", () => {
@@ -691,6 +698,13 @@ describe("traces", () => {
     expect(d.statements[0]?.trace.omitted).toBeUndefined();
   });
 
+  it("keep at most MAX_TRACE_OWNERS_PER_STATEMENT owner traces, counting the rest", () => {
+    const columns = Array.from({ length: MAX_TRACE_OWNERS_PER_STATEMENT + 20 }, (_, i) => `c${i}`);
+    const d = evaluate(policyWith({}), `SELECT ${columns.join(", ")} FROM orders`);
+    expect(d.statements[0]?.trace.owners).toHaveLength(MAX_TRACE_OWNERS_PER_STATEMENT);
+    expect(d.statements[0]?.trace.omitted).toEqual({ owners: 21, rules: 0 });
+  });
+
   it("stay bounded: matching rules are always kept, the rest counted", () => {
     const rules: PolicyRule[] = [];
     for (let i = 0; i < 300; i++) rules.push(rule(`ddl-${i}`, { class: ["ddl"] }, { deny: "x" }));
@@ -864,15 +878,20 @@ describe("satisfyRequirements", () => {
     expect(status).toEqual({ id: "r", satisfiedBy: ["dana", "olga"], missing: 0, errors: [] });
   });
 
-  it("each requirement is met on its own", () => {
+  it("each requirement is met on its own; one approver may count towards several", () => {
     const statuses = satisfyRequirements({
-      requirements: [spec("dba", 1, [DBA]), spec("eng", 1, [team("acme", "eng")])],
+      requirements: [
+        spec("dba", 1, [DBA]),
+        spec("eng", 1, [team("acme", "eng")]),
+        spec("dana", 1, [user("dana")]),
+      ],
       approvers: ["dana"],
       isMember,
     });
     expect(statuses.map((s) => [s.id, s.missing])).toEqual([
       ["dba", 0],
       ["eng", 1],
+      ["dana", 0],
     ]);
   });
 

@@ -2,6 +2,7 @@ import { type CelInput, type CelMap, celMap } from "@bufbuild/cel";
 import type { ReviewedStatement } from "../../sql/review-statements.js";
 import type { RequestFacts } from "./evaluation-context.js";
 import type { StatementSubjects } from "./statement-subjects.js";
+import { weekdayName } from "./time-window.js";
 
 /** The variables an `if` expression sees; docs/policy-semantics.md lists their fields. */
 export type CelVariableName = "statement" | "request" | "now";
@@ -70,12 +71,12 @@ export function celRequest(request: RequestFacts, environment: string | null): C
   );
 }
 
-/** `now`: utc_hour, utc_weekday (0 = Sunday … 6 = Saturday, like CEL's `getDayOfWeek()`), date (`YYYY-MM-DD`). */
+/** `now`: utc_hour (int), utc_weekday (`mon` … `sun`, as `when.time` writes them), date (`YYYY-MM-DD`, UTC). */
 export function celNow(now: Date): CelMap {
   return celMap(
     new Map<string, CelInput>([
       ["utc_hour", BigInt(now.getUTCHours())],
-      ["utc_weekday", BigInt(now.getUTCDay())],
+      ["utc_weekday", weekdayName(now.getUTCDay())],
       ["date", isoDate(now)],
     ]),
   );

@@ -52,6 +52,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const byObject = ruleGlobIndex(rules, (r) => r.rule.when?.objects);
   const byColumn = ruleGlobIndex(rules, (r) => r.rule.when?.columns);
   const ownerGroups = new Map<string, StatementRequirement>();
+  const singleOwnerGroups: Array<StatementRequirement | undefined> = [];
   const fallback = policy.defaults?.require;
   const ownerSetKeys: string[] = policy.owners.map((e) => principalSetKey(e.owners));
   return {
@@ -90,8 +91,10 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     rulesForObject: byObject,
     rulesForColumn: byColumn,
     ownerRequirement(entries) {
-      const key = entries.join(",");
-      let requirement = ownerGroups.get(key);
+      // Most groups are one entry: those are kept by position, without building a key.
+      const single = entries.length === 1 ? (entries[0] as number) : -1;
+      const key = single === -1 ? entries.join(",") : "";
+      let requirement = single === -1 ? ownerGroups.get(key) : singleOwnerGroups[single];
       if (!requirement) {
         const patterns = [...new Set(entries.map((i) => policy.owners[i]?.pattern ?? ""))];
         requirement = statementRequirement({
@@ -101,7 +104,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
           count: 1,
           from: policy.owners[entries[0] as number]?.owners ?? [],
         });
-        remember(ownerGroups, key, requirement, MAX_SUBJECT_CACHE_ENTRIES);
+        if (single === -1) remember(ownerGroups, key, requirement, MAX_SUBJECT_CACHE_ENTRIES);
+        else singleOwnerGroups[single] = requirement;
       }
       return requirement;
     },

@@ -4,7 +4,6 @@ import type {
   NumberRange,
   PolicyRule,
   RequirementSpec,
-  RuleEffects,
   TimeWindow,
 } from "../policy-types.js";
 import { celVariablesRead } from "./cel-variables.js";
@@ -16,10 +15,6 @@ import { compileTimeWindow, weekdayName } from "./time-window.js";
 
 /** One condition of a rule, checked against one statement. */
 export type ConditionCheck = (context: StatementContext) => ConditionTrace;
-
-/** Effects that only ever add a constraint; the rest (approve, execute, lint) can relax one. */
-export const RESTRICTIVE_EFFECTS: ReadonlyArray<keyof RuleEffects> = ["deny", "require", "limits", "mask"];
-export const PERMISSIVE_EFFECTS: ReadonlyArray<keyof RuleEffects> = ["approve", "execute", "lint"];
 
 export interface CompiledRule {
   rule: PolicyRule;
@@ -65,7 +60,7 @@ export function compileRule(rule: PolicyRule, index: number): CompiledRule {
     const set = new Set(expected);
     checks.push((c) => {
       const value = actual(c);
-      const hit = Array.isArray(value) ? value.some((v) => set.has(v)) : value !== null && set.has(value);
+      const hit = Array.isArray(value) ? hasAny(set, value) : value !== null && set.has(value);
       return { condition, expected, actual: value, result: hit ? "match" : "no_match" };
     });
   };
@@ -190,7 +185,7 @@ function objectsCheck(patterns: string[]): ConditionCheck {
   const globs = patterns.map(compileGlob);
   return (c) => {
     const subjects = c.subjects.objects;
-    const hit = subjects.some((s) => globs.some((g) => g.test(s)));
+    const hit = anyMatches(globs, subjects);
     return { condition: "objects", expected: patterns, actual: subjects, result: hit ? "match" : "no_match" };
   };
 }
@@ -201,7 +196,7 @@ function columnsCheck(patterns: string[]): ConditionCheck {
   return (c) => {
     const { columns, allColumnsOf } = c.subjects;
     const actual = allColumnsOf.length === 0 ? columns : [...columns, ...allColumnsOf.map((p) => `${p}*`)];
-    if (columns.some((s) => globs.some((g) => g.test(s)))) {
+    if (anyMatches(globs, columns)) {
       return { condition: "columns", expected: patterns, actual, result: "match" };
     }
     if (allColumnsOf.some((p) => globs.some((g) => g.couldMatchChildOf(p)))) {
@@ -248,6 +243,16 @@ function celCheck(source: string): ConditionCheck {
     }
     return { condition: "if", expected: source, actual: value, result: value ? "match" : "no_match" };
   };
+}
+
+function hasAny(set: ReadonlySet<string>, values: readonly string[]): boolean {
+  for (const v of values) if (set.has(v)) return true;
+  return false;
+}
+
+function anyMatches(globs: readonly Glob[], subjects: readonly string[]): boolean {
+  for (const s of subjects) for (const g of globs) if (g.test(s)) return true;
+  return false;
 }
 
 export function inRange(value: number, range: NumberRange): boolean {

@@ -5,9 +5,9 @@ import { formatPrincipals } from "./principals.js";
 /** Objects named in a summary line before "and N more". */
 const MAX_OBJECTS_IN_SUMMARY = 3;
 
-/** `Statement 1 (write on public.orders)`. */
-export function describeStatement(statement: ReviewedStatement): string {
-  const names = [...new Set(statement.objects.map((o) => `${o.schema}.${o.name}`))];
+/** `Statement 1 (write on public.orders)`; `tables` are its objects as `schema.name`, distinct. */
+export function describeStatement(statement: ReviewedStatement, tables: readonly string[]): string {
+  const names = tables;
   const shown = names.slice(0, MAX_OBJECTS_IN_SUMMARY).join(", ");
   const more =
     names.length > MAX_OBJECTS_IN_SUMMARY ? ` and ${names.length - MAX_OBJECTS_IN_SUMMARY} more` : "";

@@ -119,7 +119,7 @@ function summarize(p: {
   rules: RuleOutcome;
 }): string[] {
   const { rules } = p;
-  const label = describeStatement(p.context.statement);
+  const label = describeStatement(p.context.statement, p.context.subjects.tables);
   const lines: string[] = [];
   if (p.outcome === "denied") {
     for (const d of p.denials) lines.push(`${label} is denied: ${d.message} (${describeDenier(d.rule)})`);
@@ -214,7 +214,6 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
     lint: {},
     unknown: [],
   };
-  const mask = new Set<string>();
   for (const rule of rules) {
     const name = rule.rule.name;
     const { result, conditions } = checkRule(rule, context, prefixes?.get(rule.index));
@@ -241,7 +240,7 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
       applied.push("limits");
     }
     if (effects.mask) {
-      for (const m of effects.mask) mask.add(m);
+      for (const m of effects.mask) out.mask.push(m);
       applied.push("mask");
     }
     if (result === "unknown") {
@@ -265,7 +264,7 @@ function applyRules(policy: CompiledPolicy, context: StatementContext): RuleOutc
       applied.push("lint");
     }
   }
-  out.mask = [...mask];
+  if (out.mask.length > 1) out.mask = [...new Set(out.mask)];
   return out;
 }
 
@@ -347,6 +346,7 @@ function errorFindings(
   findings: Array<{ rule: string; level: LintLevel }>,
   lint: Record<string, LintLevel | "off">,
 ): string[] {
+  if (findings.length === 0) return [];
   const ids = new Set<string>();
   for (const f of findings) if ((lint[f.rule] ?? f.level) === "error") ids.add(f.rule);
   return [...ids];

@@ -24,10 +24,10 @@ export interface RequestFacts {
 /** What every rule sees of one request: computed once, shared by its statements. */
 export class RequestContext {
   readonly environment: string | null;
-  private readonly localTimes = new Map<string, LocalTime | null>();
+  private localTimes: Map<string, LocalTime | null> | null = null;
   private celRequestMemo: CelMap | null = null;
   private celNowMemo: CelMap | null = null;
-  private readonly celResults = new Map<string, CelEvaluation>();
+  private celResults: Map<string, CelEvaluation> | null = null;
 
   constructor(
     readonly request: RequestFacts,
@@ -38,6 +38,7 @@ export class RequestContext {
   }
 
   localTime(timezone: string): LocalTime | null {
+    this.localTimes ??= new Map();
     let local = this.localTimes.get(timezone);
     if (local === undefined) {
       local = localTime(this.now, timezone);
@@ -58,6 +59,7 @@ export class RequestContext {
 
   /** For an expression that does not read `statement`: its result is the same for every statement. */
   celResult(source: string, evaluate: () => CelEvaluation): CelEvaluation {
+    this.celResults ??= new Map();
     let result = this.celResults.get(source);
     if (!result) {
       result = evaluate();
