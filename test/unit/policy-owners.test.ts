@@ -297,6 +297,10 @@ describe("owner index", () => {
       "*-prod/*.*",
       "staging/public.orders",
       "*/public.o*s",
+      "*/public.**",
+      "*/*.orders.**",
+      "staging/**",
+      "*-prod/sales.**",
     ];
     const subjects = [
       "orders-prod/public.orders",

@@ -22,31 +22,20 @@ export function celStatement(p: {
   estimatedRows: number | null;
 }): CelMap {
   const s = p.statement;
-  const objects = s.objects.map((o) =>
-    celMap(
-      new Map<string, CelInput>([
-        ["target", p.target],
-        ["schema", o.schema],
-        ["name", o.name],
-        ["operation", o.operation],
-      ]),
-    ),
-  );
-  return celMap(
-    new Map<string, CelInput>([
-      ["class", s.class],
-      ["kind", s.kind],
-      ["flags", s.flags],
-      ["objects", objects],
-      ["tables", p.subjects.tables],
-      ["columns", p.subjects.qualifiedColumns],
-      ["functions", s.functions],
-      ["findings", p.findings],
-      ["estimated_rows", p.estimatedRows === null ? null : BigInt(Math.round(p.estimatedRows))],
-      ["has_where", s.facts.hasWhere],
-      ["param_count", BigInt(s.facts.paramCount)],
-    ]),
-  );
+  const objects: CelMap[] = [];
+  for (const o of s.objects) {
+    const object = new Map<string, CelInput>();
+    object.set("target", p.target).set("schema", o.schema).set("name", o.name).set("operation", o.operation);
+    objects.push(celMap(object));
+  }
+  // Set one by one: a literal list of pairs costs an array per field.
+  const map = new Map<string, CelInput>();
+  map.set("class", s.class).set("kind", s.kind).set("flags", s.flags).set("objects", objects);
+  map.set("tables", p.subjects.tables).set("columns", p.subjects.qualifiedColumns);
+  map.set("functions", s.functions).set("findings", p.findings);
+  map.set("estimated_rows", p.estimatedRows === null ? null : BigInt(Math.round(p.estimatedRows)));
+  map.set("has_where", s.facts.hasWhere).set("param_count", BigInt(s.facts.paramCount));
+  return celMap(map);
 }
 
 /** `request`: target, environment, path, reason, ticket, labels, author, actor, params. */

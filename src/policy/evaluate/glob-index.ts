@@ -1,6 +1,8 @@
 import { compileGlob, type Glob } from "./glob-pattern.js";
 
 const SEGMENT_SEPARATOR = /[./]/;
+const DOT = ".".charCodeAt(0);
+const SLASH = "/".charCodeAt(0);
 /** Which literal segment of `target/schema.table.column` to file a glob under: the most telling first. */
 const SEGMENT_PREFERENCE = [2, 3, 0, 1];
 
@@ -8,19 +10,32 @@ const SEGMENT_PREFERENCE = [2, 3, 0, 1];
  * Many globs, one subject: which globs match. Without `**`, a `*` never crosses `/` or `.`, so a glob matches
  * only subjects with as many segments and its literal segments in the same places: each glob is filed under
  * one literal segment, and a subject tests only the globs filed under its own segments (and those with no
- * literal segment). Globs with `**` are filtered by their literal prefix.
+ * literal segment). In a glob with `**`, the segments before the first `**` still sit at fixed places, so it
+ * is filed under one of them when it is literal (the target of `orders-prod/**`, the schema of a
+ * `public.**` after any target); the rest are filtered by their literal prefix.
  */
 export class GlobIndex {
   private readonly globs: Glob[];
   private readonly bySegments = new Map<number, Array<Map<string, number[]>>>();
   private readonly unfiled = new Map<number, number[]>();
+  private readonly deepBySegment: Array<Map<string, number[]>> = [];
   private readonly deep: number[] = [];
 
   constructor(patterns: string[]) {
     this.globs = patterns.map(compileGlob);
     this.globs.forEach((glob, index) => {
       if (glob.hasGlobstar) {
-        this.deep.push(index);
+        const segments = glob.source.split(SEGMENT_SEPARATOR);
+        const fixed = segments.slice(
+          0,
+          segments.findIndex((s) => s.includes("**")),
+        );
+        const position = filingPosition(fixed);
+        if (position === -1) this.deep.push(index);
+        else {
+          this.deepBySegment[position] ??= new Map();
+          pushTo(this.deepBySegment[position], fixed[position] as string, index);
+        }
         return;
       }
       const segments = glob.source.split(SEGMENT_SEPARATOR);
@@ -75,7 +90,7 @@ export class GlobIndex {
   }
 
   private forEachList(subject: string, visit: (list: number[], prefixCheck: boolean) => void): void {
-    const segments = subject.split(SEGMENT_SEPARATOR);
+    const segments = splitSegments(subject);
     const positions = this.bySegments.get(segments.length);
     if (positions) {
       for (let p = 0; p < positions.length; p++) {
@@ -85,8 +100,27 @@ export class GlobIndex {
     }
     const unfiled = this.unfiled.get(segments.length);
     if (unfiled) visit(unfiled, false);
+    for (let p = 0; p < this.deepBySegment.length && p < segments.length; p++) {
+      const list = this.deepBySegment[p]?.get(segments[p] as string);
+      if (list) visit(list, true);
+    }
     if (this.deep.length > 0) visit(this.deep, true);
   }
+}
+
+/** `subject.split(/[./]/)`, without the regular expression. */
+function splitSegments(subject: string): string[] {
+  const segments: string[] = [];
+  let start = 0;
+  for (let i = 0; i < subject.length; i++) {
+    const c = subject.charCodeAt(i);
+    if (c === DOT || c === SLASH) {
+      segments.push(subject.slice(start, i));
+      start = i + 1;
+    }
+  }
+  segments.push(subject.slice(start));
+  return segments;
 }
 
 function filingPosition(segments: string[]): number {

@@ -27,18 +27,18 @@ export interface StatementSubjects {
 export function statementSubjects(statement: Statement, target: string): StatementSubjects {
   const tables = new DistinctStrings();
   const objects: string[] = [];
-  const all: Array<{ schema: string; name: string }> = [];
+  const all: TableRef[] = [];
   for (const o of statement.objects) {
     const table = `${o.schema}.${o.name}`;
     if (!tables.add(table)) continue;
     objects.push(`${target}/${table}`);
-    all.push(o);
+    all.push({ schema: o.schema, name: o.name, table, columns: new DistinctStrings() });
   }
   const columns: string[] = [];
   const allColumnsOf: string[] = [];
-  const qualifiedColumns = new DistinctStrings();
+  const qualifiedColumns: string[] = [];
   let aliases: Set<string> | null | undefined;
-  let byName: Map<string, typeof all> | null = null;
+  let byName: Map<string, TableRef[]> | null = null;
   const namedTables = (qualifier: string) => {
     if (all.length <= LINEAR_SCAN_LIMIT) return all.filter((t) => t.name === qualifier);
     if (byName === null) {
@@ -58,9 +58,11 @@ export function statementSubjects(statement: Statement, target: string): Stateme
   const add = (uses: ColumnUse[]) => {
     for (const use of uses) {
       for (const t of tablesOf(use.table)) {
-        const qualified = `${t.schema}.${t.name}.${use.column}`;
-        if (!qualifiedColumns.add(qualified)) continue;
-        if (use.column === ALL_COLUMNS) allColumnsOf.push(`${target}/${t.schema}.${t.name}.`);
+        // Deduplicated per table by the column's own name: no string is built for a repeat.
+        if (!t.columns.add(use.column)) continue;
+        const qualified = `${t.table}.${use.column}`;
+        qualifiedColumns.push(qualified);
+        if (use.column === ALL_COLUMNS) allColumnsOf.push(`${target}/${t.table}.`);
         else columns.push(`${target}/${qualified}`);
       }
     }
@@ -71,7 +73,16 @@ export function statementSubjects(statement: Statement, target: string): Stateme
     add(written);
     add(filtered);
   }
-  return { objects, columns, allColumnsOf, tables: tables.items, qualifiedColumns: qualifiedColumns.items };
+  return { objects, columns, allColumnsOf, tables: tables.items, qualifiedColumns };
+}
+
+interface TableRef {
+  schema: string;
+  name: string;
+  /** `schema.name`. */
+  table: string;
+  /** Column names seen for this table. */
+  columns: DistinctStrings;
 }
 
 /** Distinct strings in insertion order: a scan while few (most statements), a set beyond. */
