@@ -150,6 +150,7 @@ const policy: Policy = {
   defaults: { require: { count: 1, from: [teams[0] as Principal] } },
   policyOwners: [teams[4] as Principal],
   allowedBaseBranches: [],
+  dismissStaleApprovals: false,
   files: [{ path: "policies/bench.yml", blobSha: null }],
 };
 

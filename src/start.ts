@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { run } from "probot";
 import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
+import { createBlobCache } from "./github/blob-cache.js";
 import { createPolicyCache } from "./policy/policy-cache.js";
 import { createPostgresDialect } from "./sql/postgres/postgres-dialect.js";
 import { openState } from "./store/open-state.js";
@@ -29,7 +30,14 @@ async function main(): Promise<void> {
   const state = await openState({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
   const dialect = await createPostgresDialect();
   const server = await startAppServer({
-    deps: { store: state.store, dialect, policies: createPolicyCache(), now: () => new Date() },
+    deps: {
+      store: state.store,
+      dialect,
+      policies: createPolicyCache(),
+      now: () => new Date(),
+      runnerEnabled: false,
+      blobs: createBlobCache(),
+    },
     appId: config.credentials.appId,
     privateKey: config.credentials.privateKey,
     webhookSecret: config.webhookSecret,

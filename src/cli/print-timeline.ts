@@ -1,3 +1,4 @@
+import { STATUS_COMMENT_MARKER } from "../github/render-status-comment.js";
 import type { ScenarioReport, StepRecord } from "../simulator/scenario-run.js";
 
 type Write = (line: string) => void;
@@ -11,6 +12,8 @@ export function printStep(record: StepRecord, write: Write): void {
       `    ${ok ? "→" : "✗"} ${d.event}${d.action ? `.${d.action}` : ""}  HTTP ${d.status}  ${d.ms} ms  (delivery ${d.id.slice(0, 8)})`,
     );
   }
+  if (record.api_calls.total > 0) write(`    · ${record.api_calls.total} GitHub API calls by the app`);
+  if (record.refused) write(`    ✗ GitHub refuses: ${record.refused}`);
   const pr = record.pull_request;
   if (!pr) return;
   const latest = pr.check_runs.filter((c) => c.head_sha === pr.head_sha).at(-1);
@@ -24,6 +27,11 @@ export function printStep(record: StepRecord, write: Write): void {
   for (const row of summaryRows(latest.summary ?? "")) write(`        ${row}`);
   for (const a of latest.annotations.filter((x) => x.annotation_level !== "notice")) {
     write(`        ! ${a.path}:${a.start_line} ${a.title ?? ""}: ${a.message}`);
+  }
+  const status = pr.comments.find((c) => c.body.startsWith(STATUS_COMMENT_MARKER));
+  if (status) {
+    const [headline = "", , first = ""] = status.body.split("\n").slice(1);
+    write(`    ✎ status comment: ${headline.replace(/^### /, "")} — ${first}`);
   }
   write(`    · check runs on #${pr.number}: ${pr.check_runs.length}, comments: ${pr.comments.length}`);
 }

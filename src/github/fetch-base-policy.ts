@@ -1,5 +1,7 @@
 import { POLICY_DIR } from "../policy/policy-paths.js";
+import type { BlobCache } from "./blob-cache.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
+import { readBlob } from "./read-blob.js";
 
 export interface PolicyFiles {
   /** The commit the files were read at: the base branch's head when the evaluation started. */
@@ -18,7 +20,7 @@ export const MAX_POLICY_FILES = 50;
  */
 export async function fetchPolicyFiles(
   octokit: GitHubClient,
-  { owner, repo, ref, dir = POLICY_DIR }: RepoRef & { ref: string; dir?: string },
+  { owner, repo, ref, dir = POLICY_DIR, cache }: RepoRef & { ref: string; dir?: string; cache?: BlobCache },
 ): Promise<PolicyFiles> {
   const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref });
   const commitSha = commit.sha;
@@ -46,10 +48,8 @@ export async function fetchPolicyFiles(
   }
   const files: PolicyFiles["files"] = [];
   for (const entry of policyEntries) {
-    const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
-    const content = Buffer.from(blob.content, blob.encoding === "base64" ? "base64" : "utf8").toString(
-      "utf8",
-    );
+    const bytes = await readBlob(octokit, { owner, repo, sha: entry.sha, cache });
+    const content = Buffer.from(bytes).toString("utf8");
     files.push({ path: entry.path, content, blobSha: entry.sha });
   }
   return { commitSha, files, problems: [] };

@@ -1,7 +1,9 @@
 import { isSqlRequestPath, MAX_REQUEST_FILES_PER_PR } from "../requests/request-paths.js";
 import { MAX_SQL_SOURCE_BYTES } from "../sql/source-text.js";
+import type { BlobCache } from "./blob-cache.js";
 import { PER_PAGE_MAX, PULL_REQUEST_FILES_MAX } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
+import { readBlob } from "./read-blob.js";
 
 export interface ChangedFile {
   path: string;
@@ -42,7 +44,7 @@ export async function listChangedFiles(
 /** Fetches the exact bytes of the added or changed request files by blob SHA. */
 export async function fetchRequestFiles(
   octokit: GitHubClient,
-  { owner, repo, changed }: RepoRef & { changed: ChangedFile[] },
+  { owner, repo, changed, cache }: RepoRef & { changed: ChangedFile[]; cache?: BlobCache },
 ): Promise<FetchRequestFilesResult> {
   const candidates = changed.filter((f) => f.status !== "removed" && isSqlRequestPath(f.path));
   const files: FetchedRequestFile[] = [];
@@ -62,17 +64,15 @@ export async function fetchRequestFiles(
       });
       continue;
     }
-    const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: f.blobSha });
-    if ((blob.size ?? 0) > MAX_SQL_SOURCE_BYTES) {
+    const content = await readBlob(octokit, { owner, repo, sha: f.blobSha, cache });
+    if (content.byteLength > MAX_SQL_SOURCE_BYTES) {
       skipped.push({
         path: f.path,
-        reason: `file is ${blob.size} bytes, over the limit of ${MAX_SQL_SOURCE_BYTES}: split it into smaller requests`,
+        reason: `file is ${content.byteLength} bytes, over the limit of ${MAX_SQL_SOURCE_BYTES}: split it into smaller requests`,
       });
       continue;
     }
-    const content =
-      blob.encoding === "base64" ? Buffer.from(blob.content, "base64") : Buffer.from(blob.content, "utf8");
-    files.push({ path: f.path, blobSha: f.blobSha, content: new Uint8Array(content) });
+    files.push({ path: f.path, blobSha: f.blobSha, content });
   }
   return { files, skipped };
 }

@@ -12,5 +12,7 @@ export const ISSUE_COMMENT_MAX_CHARS = 65536;
 /** GitHub caps the files listed for one pull request at 3000. */
 export const PULL_REQUEST_FILES_MAX = 3000;
 export const PER_PAGE_MAX = 100;
+/** GitHub lists at most 250 commits of a pull request. */
+export const PULL_REQUEST_COMMITS_MAX = 250;
 /** Name of the check run that carries querygate's verdict. */
 export const CHECK_NAME = "querygate";

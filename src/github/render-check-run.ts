@@ -1,3 +1,5 @@
+import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.js";
+import { type CheckConclusion, type RequestVerdict, requestVerdict } from "../approvals/request-verdict.js";
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
 import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import type {
@@ -17,7 +19,20 @@ import {
 } from "./limits.js";
 import { codeBlock, fitToLimit, inlineCode, tableCell } from "./markdown.js";
 
-export type CheckConclusion = "success" | "failure" | "neutral" | "action_required";
+export type { CheckConclusion };
+
+export interface CheckRunAction {
+  label: string;
+  description: string;
+  identifier: string;
+}
+
+/** The check run's button that starts execution (labels ≤ 20, descriptions ≤ 40 characters). */
+export const RUN_ACTION: CheckRunAction = {
+  label: "Run",
+  description: "Execute the approved statements",
+  identifier: "run",
+};
 
 export interface CheckAnnotation {
   path: string;
@@ -31,7 +46,10 @@ export interface CheckAnnotation {
 }
 
 export interface CheckRunOutput {
+  verdict: RequestVerdict;
   conclusion: CheckConclusion;
+  /** Buttons on the check run; the Run button only when the request may run. */
+  actions: CheckRunAction[];
   title: string;
   summary: string;
   text: string;
@@ -56,8 +74,13 @@ export interface RenderCheckRunParams {
   skipped: Array<{ path: string; reason: string }>;
   /** The combined decision; null when the base policy is invalid. */
   decision: Decision | null;
-  /** Who satisfied what; empty until reviews count. */
-  statuses: RequirementStatus[];
+  /** Which approvals count and what blocks; null when nothing was counted (denied, invalid, no policy). */
+  approval: ApprovalStatus | null;
+  /** Why the base branch may not receive requests; null when it may. */
+  baseProblem: string | null;
+  fork: boolean;
+  /** Offer the Run button when the request is ready. */
+  offerRun: boolean;
   policyChange: PolicyChangeReport | null;
   reviewProblems: string[];
   parserVersion: string;
@@ -68,71 +91,113 @@ const HINT = "Run `querygate analyze FILE` or `querygate check` locally for the 
 /** Pure: evaluated request files in, the `querygate` check run's output out, within GitHub's limits. */
 export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
   const annotations = annotationsFor(p);
-  const policyBroken =
-    p.policyChange !== null && (p.policyChange.errors.length > 0 || (p.policyChange.tests?.failed ?? 0) > 0);
-  if (!p.policy.ok) {
-    return finish(p, {
-      conclusion: "failure",
-      title: "No valid policy on the base branch: every request is denied",
-      lead: [
-        `**Denied.** querygate fails closed: the policy on the base branch${p.policy.commitSha ? ` (${p.policy.commitSha.slice(0, 7)})` : ""} is missing or invalid, so nothing can be approved until it is fixed there.`,
-        "",
-        ...p.policy.errors.slice(0, 50).map((e) => `- ${tableCell(e, 300)}`),
-      ],
-      annotations,
-    });
-  }
-  if (p.evaluations.length === 0 && p.skipped.length === 0 && p.policyChange === null) {
-    return {
-      conclusion: "neutral",
-      title: "No query requests in this pull request",
-      summary:
-        "This pull request adds or changes no request files (`queries/**/*.sql`) and no policy, so querygate has nothing to review.",
-      text: "",
-      annotations: [],
-    };
-  }
-
-  const decision = p.decision;
-  const unmet = (decision?.requirements ?? []).filter((r) => missingOf(r, p.statuses) > 0);
   const invalidFiles = p.evaluations.filter((e) => !e.ok).length + p.skipped.length;
-  let conclusion: CheckConclusion;
-  let title: string;
-  let lead: string;
-  if (invalidFiles > 0 || decision?.outcome === "denied" || policyBroken) {
-    conclusion = "failure";
-    const reasons = [
-      invalidFiles > 0 ? `${invalidFiles} request ${plural(invalidFiles, "file")} cannot run` : "",
-      decision?.outcome === "denied" && invalidFiles === 0 ? "denied by policy" : "",
-      policyBroken ? "the proposed policy is invalid or fails its tests" : "",
-    ].filter(Boolean);
-    title = capitalise(reasons.join("; "));
-    lead = "**Cannot run.** Fix what is listed below (also annotated on the file lines) and push again.";
-  } else if (decision?.outcome === "auto" && unmet.length === 0) {
-    conclusion = "success";
-    title = "Approved automatically by policy";
-    lead = "**Approved.** Every statement is auto-approved by the policy; no review is needed.";
-  } else if (unmet.length === 0) {
-    conclusion = "success";
-    title = "Every approval requirement is met";
-    lead = "**Approved.** Every requirement below is met: the request is ready to run.";
-  } else {
-    conclusion = "action_required";
-    const missing = unmet.reduce((n, r) => n + missingOf(r, p.statuses), 0);
-    title = `Needs ${missing} more ${plural(missing, "approval")} (${unmet.length} of ${decision?.requirements.length ?? 0} ${plural(decision?.requirements.length ?? 0, "requirement")} open)`;
-    lead = `**Needs approval.** ${unmet.map((r) => `${describeNeed(r, p.statuses)}`).join(" ")}`;
+  const verdict = requestVerdict({
+    policyOk: p.policy.ok,
+    requestFiles: p.evaluations.length + p.skipped.length,
+    invalidFiles,
+    changesPolicy: p.policyChange !== null,
+    proposedPolicyBroken:
+      p.policyChange !== null &&
+      (p.policyChange.errors.length > 0 || (p.policyChange.tests?.failed ?? 0) > 0),
+    outcome: p.decision?.outcome ?? null,
+    approval: p.approval,
+    baseProblem: p.baseProblem,
+    fork: p.fork,
+  });
+  const statuses = p.approval?.statuses ?? [];
+  const decision = p.decision;
+  const unmet = (decision?.requirements ?? []).filter((r) => missingOf(r, statuses) > 0);
+  const head = (title: string, lead: string[]) =>
+    finish(p, {
+      verdict,
+      title,
+      lead,
+      annotations,
+      actions: verdict.runnable && p.offerRun ? [RUN_ACTION] : [],
+    });
+
+  switch (verdict.state) {
+    case "no_policy": {
+      const policy = p.policy as Extract<RenderCheckRunParams["policy"], { ok: false }>;
+      return head("No valid policy on the base branch: every request is denied", [
+        `**Denied.** querygate fails closed: the policy on the base branch${policy.commitSha ? ` (${policy.commitSha.slice(0, 7)})` : ""} is missing or invalid, so nothing can be approved until it is fixed there.`,
+        "",
+        ...policy.errors.slice(0, 50).map((e) => `- ${tableCell(e, 300)}`),
+      ]);
+    }
+    case "no_requests":
+      return {
+        verdict,
+        conclusion: "neutral",
+        title: "No query requests in this pull request",
+        summary:
+          "This pull request adds or changes no request files (`queries/**/*.sql`) and no policy, so querygate has nothing to review.",
+        text: "",
+        annotations: [],
+        actions: [],
+      };
+    case "wrong_base":
+      return head("Requests must target an allowed base branch", [`**Cannot run.** ${p.baseProblem ?? ""}`]);
+    case "invalid":
+    case "denied": {
+      const policyBroken = verdict.state === "invalid" && invalidFiles === 0;
+      const reasons = [
+        invalidFiles > 0 ? `${invalidFiles} request ${plural(invalidFiles, "file")} cannot run` : "",
+        verdict.state === "denied" ? "denied by policy" : "",
+        policyBroken ? "the proposed policy is invalid or fails its tests" : "",
+      ].filter(Boolean);
+      return head(capitalise(reasons.join("; ")), [
+        "**Cannot run.** Fix what is listed below (also annotated on the file lines) and push again.",
+      ]);
+    }
+    case "fork":
+      return head("From a fork: evaluated, but querygate never runs it", [
+        "**Never runs.** This pull request comes from a fork. querygate analyses and evaluates it so reviewers can see the verdict, but runs requests only from branches of this repository: push the branch here and open a new pull request.",
+      ]);
+    case "blocked": {
+      const who = (p.approval?.changeRequests ?? []).map((c) => `@${c.login}`).join(", ");
+      return head(`Changes requested by ${who}`, [
+        `**Blocked.** ${who} requested changes. The request cannot run until that review is dismissed or they approve.${unmet.length > 0 ? ` ${unmet.map((r) => describeNeed(r, statuses)).join(" ")}` : ""}`,
+      ]);
+    }
+    case "needs_approval": {
+      const total = decision?.requirements.length ?? 0;
+      const only = unmet.length === 1 ? unmet[0] : undefined;
+      const missing = only ? missingOf(only, statuses) : 0;
+      return head(
+        only
+          ? `Needs ${missing} more ${plural(missing, "approval")} from ${only.from.map(principal).join(" or ")}`
+          : `Needs approvals for ${unmet.length} of ${total} requirements`,
+        [`**Needs approval.** ${unmet.map((r) => describeNeed(r, statuses)).join(" ")}`],
+      );
+    }
+    case "ready":
+      return decision?.outcome === "auto" && (decision?.requirements.length ?? 0) === 0
+        ? head("Approved automatically by policy", [
+            "**Approved.** Every statement is auto-approved by the policy; no review is needed.",
+          ])
+        : head("Every approval requirement is met", [
+            "**Approved.** Every requirement below is met: the request is ready to run.",
+          ]);
   }
-  return finish(p, { conclusion, title, lead: [lead], annotations });
 }
 
 function finish(
   p: RenderCheckRunParams,
-  head: { conclusion: CheckConclusion; title: string; lead: string[]; annotations: CheckAnnotation[] },
+  head: {
+    verdict: RequestVerdict;
+    title: string;
+    lead: string[];
+    annotations: CheckAnnotation[];
+    actions: CheckRunAction[];
+  },
 ): CheckRunOutput {
   const summary = [
     ...head.lead,
     "",
     ...requirementsTable(p),
+    ...approvalsSection(p),
     ...statementsTable(p),
     ...policyChangeSection(p),
   ];
@@ -144,7 +209,9 @@ function finish(
     : "";
   summary.push("", `<sub>${[policyLine, `Parser: ${p.parserVersion}`].filter(Boolean).join(" · ")}</sub>`);
   return {
-    conclusion: head.conclusion,
+    verdict: head.verdict,
+    conclusion: head.verdict.conclusion,
+    actions: head.actions,
     title: head.title,
     summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_CHARS, HINT).text,
     text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_CHARS, HINT).text,
@@ -156,14 +223,48 @@ function requirementsTable(p: RenderCheckRunParams): string[] {
   const requirements = p.decision?.requirements ?? [];
   if (requirements.length === 0) return [];
   const out = ["| Requirement | Needs | From | Approved by | Missing |", "|---|---|---|---|---|"];
+  const statuses = p.approval?.statuses ?? [];
   for (const r of requirements) {
-    const status = p.statuses.find((s) => s.id === r.id);
+    const status = statuses.find((s) => s.id === r.id);
     const by = status?.satisfiedBy.length ? status.satisfiedBy.map((l) => `@${l}`).join(", ") : "—";
-    const missing = missingOf(r, p.statuses);
+    const missing = missingOf(r, statuses);
     out.push(
       `| ${tableCell(requirementLabel(r), 60)} | ${r.count} | ${tableCell(r.from.map(principal).join(", "), 80)} | ${tableCell(by, 80)} | ${missing === 0 ? "✅ met" : `**${missing}**`}${status?.errors.length ? ` (${tableCell(status.errors.join("; "), 80)})` : ""} |`,
     );
   }
+  out.push("");
+  return out;
+}
+
+const IGNORED_REASON: Record<IgnoredReason, string> = {
+  author: "the author of a pull request cannot approve it",
+  commit_author: "wrote a commit of this pull request, so cannot approve it",
+  bot: "bots never count as approvers",
+  stale_commit: "approved an older commit; the pull request changed since: approve again",
+  stale_context: "approved before the base branch or its policy changed: approve again",
+};
+
+function approvalsSection(p: RenderCheckRunParams): string[] {
+  const a = p.approval;
+  if (!a || (a.approvals.length === 0 && a.changeRequests.length === 0 && a.problems.length === 0)) return [];
+  const out = ["**Reviews**"];
+  for (const v of a.approvals) {
+    const sha = v.commitId.slice(0, 7);
+    if (v.ignored) out.push(`- ➖ @${v.login} approved ${sha}: not counted — ${IGNORED_REASON[v.ignored]}`);
+    else if (v.counted.length === 0)
+      out.push(
+        `- ➖ @${v.login} approved ${sha}: not counted — not among the approvers any requirement names`,
+      );
+    else
+      out.push(
+        `- ✅ @${v.login} approved ${sha}: counts for ${v.counted.map((id) => inlineCode(id)).join(", ")}`,
+      );
+  }
+  for (const c of a.changeRequests)
+    out.push(
+      `- ⛔ @${c.login} requested changes on ${c.commitId.slice(0, 7)}: blocks until dismissed or they approve${c.unverified ? " (eligibility could not be checked)" : ""}`,
+    );
+  for (const problem of a.problems) out.push(`- ⚠️ ${tableCell(problem, 300)}`);
   out.push("");
   return out;
 }

@@ -1,19 +1,26 @@
+import type { ApprovalStatus } from "../approvals/approval-types.js";
+import { baseBranchProblem } from "../approvals/base-branch.js";
+import type { RequestVerdict } from "../approvals/request-verdict.js";
+import type { BlobCache } from "../github/blob-cache.js";
 import { fetchPolicyFiles } from "../github/fetch-base-policy.js";
 import { fetchRequestFiles, listChangedFiles } from "../github/fetch-request-files.js";
 import type { GitHubClient, RepoRef } from "../github/octokit.js";
 import { publishCheckRun } from "../github/publish-check-run.js";
+import { publishStatusComment } from "../github/publish-status-comment.js";
 import { type PolicyChangeReport, renderCheckRun } from "../github/render-check-run.js";
+import { renderStatusComment } from "../github/render-status-comment.js";
 import { requestReviews } from "../github/request-reviews.js";
 import { combineDecisions } from "../policy/evaluate/combine-decisions.js";
 import { compilePolicy } from "../policy/evaluate/compile-policy.js";
 import { evaluateRequestFile, type RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import { loadPolicy } from "../policy/load/load-policy.js";
-import type { PolicyCache } from "../policy/policy-cache.js";
+import type { LoadedPolicy, PolicyCache } from "../policy/policy-cache.js";
 import { isPolicyPath, POLICY_TESTS_DIR } from "../policy/policy-paths.js";
 import type { Actor, Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
 import { runPolicyTests } from "../policy/tests/run-policy-tests.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
+import { loadApprovalStatus } from "./load-approval-status.js";
 
 export interface PullRequestRef extends RepoRef {
   pullNumber: number;
@@ -21,8 +28,12 @@ export interface PullRequestRef extends RepoRef {
   htmlUrl: string;
   /** The base branch name: its policy is read at the branch's current head, never the PR's. */
   baseRef: string;
+  /** The repository's default branch: its policy says which other bases may receive requests. */
+  defaultBranch: string;
   author: string;
   authorType: string;
+  /** The head branch lives in another repository (or one since deleted): never runnable. */
+  fork: boolean;
   labels: string[];
   requestedReviewers: { users: string[]; teams: string[] };
 }
@@ -33,23 +44,40 @@ export interface EvaluateDeps {
   dialect: Dialect;
   policies: PolicyCache;
   now: () => Date;
+  /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
+  runnerEnabled: boolean;
+  blobs: BlobCache;
 }
 
-/** Load the base policy and the request files, evaluate them (pure core), publish the verdict, ask reviewers. */
+export interface PullRequestEvaluation {
+  checkRunId: number;
+  decision: Decision | null;
+  verdict: RequestVerdict;
+  approval: ApprovalStatus | null;
+  /** The base branch's policy, when valid: the runner re-checks against it. */
+  policy: { commitSha: string; files: Array<{ path: string; blobSha: string }> } | null;
+  evaluations: RequestFileEvaluation[];
+}
+
+/**
+ * Loads the base policy, the request files and the reviews; asks the pure core for the decision and what
+ * counts; publishes the check run and the status comment; asks the reviewers still needed.
+ */
 export async function evaluatePullRequest(
   deps: EvaluateDeps,
   pr: PullRequestRef,
-): Promise<{ checkRunId: number; decision: Decision | null }> {
+  options: { opened?: boolean } = {},
+): Promise<PullRequestEvaluation> {
   const { octokit } = deps;
+  const repoRef = { owner: pr.owner, repo: pr.repo };
   const changed = await listChangedFiles(octokit, pr);
-  const basePolicy = await fetchPolicyFiles(octokit, { owner: pr.owner, repo: pr.repo, ref: pr.baseRef });
-  const loaded =
-    basePolicy.problems.length > 0
-      ? ({ ok: false, errors: [] } as const)
-      : basePolicy.files.length === 0
-        ? ({ ok: false, errors: [] } as const)
-        : deps.policies.load(basePolicy.files);
-  const fetched = await fetchRequestFiles(octokit, { owner: pr.owner, repo: pr.repo, changed });
+  const basePolicy = await fetchPolicyFiles(octokit, { ...repoRef, ref: pr.baseRef, cache: deps.blobs });
+  const loaded: LoadedPolicy =
+    basePolicy.problems.length > 0 || basePolicy.files.length === 0
+      ? { ok: false, errors: [] }
+      : deps.policies.load(basePolicy.files);
+  const baseProblem = pr.baseRef === pr.defaultBranch ? null : await checkOtherBase(deps, pr);
+  const fetched = await fetchRequestFiles(octokit, { ...repoRef, changed, cache: deps.blobs });
   const actor: Actor = pr.authorType === "Bot" ? "bot" : "user";
 
   let evaluations: RequestFileEvaluation[] = [];
@@ -80,41 +108,54 @@ export async function evaluatePullRequest(
   }
 
   const policyChange = policyChanged ? await checkProposedPolicy(deps, pr) : null;
-  const needed = uniquePrincipals((decision?.requirements ?? []).flatMap((r) => r.from));
+  const countable =
+    loaded.ok &&
+    decision !== null &&
+    decision.outcome !== "denied" &&
+    decision.requirements.length > 0 &&
+    evaluations.every((e) => e.ok) &&
+    fetched.skipped.length === 0;
+  const approval =
+    countable && loaded.ok && decision
+      ? await loadApprovalStatus({
+          octokit,
+          store: deps.store,
+          pr,
+          requirements: decision.requirements,
+          policyFiles: basePolicy.files,
+          parserVersion: deps.dialect.parserVersion,
+          dismissStale: loaded.policy.dismissStaleApprovals,
+        })
+      : null;
+
+  const requestsReviews =
+    approval !== null &&
+    !approval.satisfied &&
+    baseProblem === null &&
+    !(pr.fork && fetched.files.length > 0);
   const reviews =
-    decision && decision.outcome !== "denied"
+    requestsReviews && decision
       ? await requestReviews({
           octokit,
-          owner: pr.owner,
-          repo: pr.repo,
+          ...repoRef,
           pullNumber: pr.pullNumber,
           author: pr.author,
           alreadyRequested: pr.requestedReviewers,
-          needed,
+          needed: stillNeeded(decision.requirements, approval),
         })
       : { users: [], teams: [], problems: [] };
 
   const output = renderCheckRun({
     policy: loaded.ok
       ? { ok: true, commitSha: basePolicy.commitSha, files: basePolicy.files.map((f) => f.path) }
-      : {
-          ok: false,
-          commitSha: basePolicy.commitSha,
-          errors:
-            basePolicy.problems.length > 0
-              ? basePolicy.problems
-              : basePolicy.files.length === 0
-                ? [
-                    `no policy files under policies/ on ${pr.baseRef}: add policies/querygate.yml there (see docs/policy.md)`,
-                  ]
-                : (
-                    loaded as { errors: Array<{ file: string; line: number; key: string; message: string }> }
-                  ).errors.map((e) => `${e.file}:${e.line}: ${e.key}: ${e.message}`),
-        },
+      : { ok: false, commitSha: basePolicy.commitSha, errors: policyErrors(basePolicy, loaded, pr.baseRef) },
     evaluations,
     skipped: fetched.skipped,
     decision,
-    statuses: [],
+    approval,
+    baseProblem,
+    fork: pr.fork,
+    offerRun: deps.runnerEnabled,
     policyChange,
     reviewProblems: reviews.problems,
     parserVersion: deps.dialect.parserVersion,
@@ -122,18 +163,89 @@ export async function evaluatePullRequest(
   const { id } = await publishCheckRun({
     octokit,
     store: deps.store,
-    owner: pr.owner,
-    repo: pr.repo,
+    ...repoRef,
     headSha: pr.headSha,
     detailsUrl: pr.htmlUrl,
     output,
   });
-  return { checkRunId: id, decision };
+  await publishStatusComment({
+    octokit,
+    store: deps.store,
+    ...repoRef,
+    pullNumber: pr.pullNumber,
+    create: output.verdict.state !== "no_requests",
+    // A pull request that was just opened has no comment of ours to look for.
+    searchExisting: !options.opened,
+    body: renderStatusComment({
+      verdict: output.verdict,
+      decision,
+      approval,
+      baseProblem,
+      headSha: pr.headSha,
+      checkRunUrl: `${pr.htmlUrl}/checks?check_run_id=${id}`,
+      runnerEnabled: deps.runnerEnabled,
+    }),
+  });
+  return {
+    checkRunId: id,
+    decision,
+    verdict: output.verdict,
+    approval,
+    policy: loaded.ok ? { commitSha: basePolicy.commitSha, files: basePolicy.files } : null,
+    evaluations,
+  };
+}
+
+/** Only the default branch's policy may open another base to requests: a branch cannot allow itself. */
+async function checkOtherBase(deps: EvaluateDeps, pr: PullRequestRef): Promise<string | null> {
+  const files = await fetchPolicyFiles(deps.octokit, {
+    owner: pr.owner,
+    repo: pr.repo,
+    ref: pr.defaultBranch,
+  });
+  const loaded =
+    files.problems.length === 0 && files.files.length > 0 ? deps.policies.load(files.files) : null;
+  return baseBranchProblem({
+    baseRef: pr.baseRef,
+    defaultBranch: pr.defaultBranch,
+    allowed: loaded?.ok ? loaded.policy.allowedBaseBranches : [],
+  });
+}
+
+function policyErrors(
+  basePolicy: { problems: string[]; files: unknown[] },
+  loaded: LoadedPolicy,
+  baseRef: string,
+): string[] {
+  if (basePolicy.problems.length > 0) return basePolicy.problems;
+  if (basePolicy.files.length === 0)
+    return [
+      `no policy files under policies/ on ${baseRef}: add policies/querygate.yml there (see docs/policy.md)`,
+    ];
+  return loaded.ok ? [] : loaded.errors.map((e) => `${e.file}:${e.line}: ${e.key}: ${e.message}`);
+}
+
+/** The principals of requirements still short of approvals, minus users whose approval already counts. */
+function stillNeeded(requirements: RequirementSpec[], approval: ApprovalStatus | null): Principal[] {
+  const counted = new Set(
+    (approval?.approvals ?? []).filter((a) => a.counted.length > 0).map((a) => a.login.toLowerCase()),
+  );
+  const unmet = requirements.filter(
+    (r) => (approval?.statuses.find((s) => s.id === r.id)?.missing ?? r.count) > 0,
+  );
+  return uniquePrincipals(unmet.flatMap((r) => r.from)).filter(
+    (p) => p.kind === "team" || !counted.has(p.login.replace(/^@/, "").toLowerCase()),
+  );
 }
 
 /** Validates the pull request's own policies/ and runs its tests, so a broken policy is never merged unseen. */
 async function checkProposedPolicy(deps: EvaluateDeps, pr: PullRequestRef): Promise<PolicyChangeReport> {
-  const proposed = await fetchPolicyFiles(deps.octokit, { owner: pr.owner, repo: pr.repo, ref: pr.headSha });
+  const proposed = await fetchPolicyFiles(deps.octokit, {
+    owner: pr.owner,
+    repo: pr.repo,
+    ref: pr.headSha,
+    cache: deps.blobs,
+  });
   const result = loadPolicy(proposed.files);
   if (!result.ok) return { errors: result.errors, tests: null };
   const tests = await fetchPolicyFiles(deps.octokit, {

@@ -1,3 +1,4 @@
+import type { BlobCache } from "../github/blob-cache.js";
 import type { PolicyCache } from "../policy/policy-cache.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
@@ -9,4 +10,8 @@ export interface HandlerDeps {
   policies: PolicyCache;
   /** The clock, passed in so evaluation stays pure and testable. */
   now: () => Date;
+  /** Blob contents by SHA, shared by every event of this process. */
+  blobs: BlobCache;
+  /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
+  runnerEnabled: boolean;
 }

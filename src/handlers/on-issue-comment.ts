@@ -1,27 +1,65 @@
 import type { Context } from "probot";
-import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import { canCommand } from "../github/collaborator-permission.js";
+import { closedReply, helpReply, notRunnableReply, refusalReply } from "../github/render-command-reply.js";
+import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { parseCommand } from "./parse-command.js";
-import { pullRequestRef } from "./pull-request-ref.js";
 
-/** `/querygate plan` re-evaluates the pull request. Other verbs arrive with the approval workflow. */
+/**
+ * `/querygate plan|run|help` on a pull request. The sender's permission is asked of GitHub; accepted
+ * commands get a 👍 reaction, refused ones a polite reply and nothing else.
+ */
 export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_comment">): Promise<void> {
   const { issue, comment, repository } = context.payload;
-  if (!issue.pull_request || issue.state !== "open") return;
+  if (!issue.pull_request) return;
   if (comment.user?.type === "Bot") return;
   const command = parseCommand(comment.body);
-  if (command?.verb !== "plan") return;
+  if (command === null) return;
   const owner = repository.owner.login;
   const repo = repository.name;
+  const octokit = context.octokit;
+  const reply = (body: string) =>
+    octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
   await handleDeliveryOnce({
     context,
     store: deps.store,
     repo: repository.full_name,
     pullNumbers: [issue.number],
     work: async () => {
-      const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
-      await evaluatePullRequest({ ...deps, octokit: context.octokit }, pullRequestRef(repository, pr));
+      const login = comment.user?.login ?? "";
+      if (!(await canCommand(octokit, { owner, repo, login }))) {
+        await reply(refusalReply(login));
+        return;
+      }
+      await octokit.rest.reactions.createForIssueComment({
+        owner,
+        repo,
+        comment_id: comment.id,
+        content: "+1",
+      });
+      if (command.verb === "help" || command.verb === "unknown") {
+        await reply(
+          helpReply({
+            unknownWord: command.verb === "unknown" ? command.word : null,
+            runnerEnabled: deps.runnerEnabled,
+          }),
+        );
+        return;
+      }
+      const evaluation = await evaluateCurrentPullRequest({
+        deps,
+        octokit,
+        repository,
+        pullNumber: issue.number,
+      });
+      if (evaluation === null) {
+        await reply(closedReply());
+        return;
+      }
+      if (command.verb === "run" && (!evaluation.verdict.runnable || !deps.runnerEnabled)) {
+        await reply(notRunnableReply({ verdict: evaluation.verdict, runnerEnabled: deps.runnerEnabled }));
+      }
     },
   });
 }

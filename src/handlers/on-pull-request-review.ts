@@ -1,10 +1,9 @@
 import type { Context } from "probot";
-import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
-import { pullRequestRef } from "./pull-request-ref.js";
 
-/** submitted, edited, dismissed: a review can change the outcome, so re-evaluate the head commit. */
+/** submitted, edited, dismissed: a review can change the outcome, so re-evaluate the current head. */
 export async function onPullRequestReview(
   deps: HandlerDeps,
   context: Context<"pull_request_review">,
@@ -17,7 +16,7 @@ export async function onPullRequestReview(
     repo: repository.full_name,
     pullNumbers: [pr.number],
     work: async () => {
-      await evaluatePullRequest({ ...deps, octokit: context.octokit }, pullRequestRef(repository, pr));
+      await evaluateCurrentPullRequest({ deps, octokit: context.octokit, repository, pullNumber: pr.number });
     },
   });
 }

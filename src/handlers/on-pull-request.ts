@@ -15,7 +15,9 @@ export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_re
     pullNumbers: [pr.number],
     work: async () => {
       const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
-      await evaluatePullRequest(evaluate, pullRequestRef(repository, pr));
+      await evaluatePullRequest(evaluate, pullRequestRef(repository, pr), {
+        opened: context.payload.action === "opened",
+      });
     },
   });
 }

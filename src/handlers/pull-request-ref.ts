@@ -4,7 +4,7 @@ import type { PullRequestRef } from "./evaluate-pull-request.js";
 export interface PullRequestLike {
   number: number;
   html_url: string;
-  head: { sha: string };
+  head: { sha: string; repo: { full_name: string } | null };
   base: { ref: string };
   user: { login: string; type?: string } | null;
   labels?: Array<{ name?: string } | string>;
@@ -14,7 +14,7 @@ export interface PullRequestLike {
 }
 
 export function pullRequestRef(
-  repository: { owner: { login: string }; name: string },
+  repository: { owner: { login: string }; name: string; full_name: string; default_branch: string },
   pr: PullRequestLike,
 ): PullRequestRef {
   return {
@@ -24,6 +24,9 @@ export function pullRequestRef(
     headSha: pr.head.sha,
     htmlUrl: pr.html_url,
     baseRef: pr.base.ref,
+    defaultBranch: repository.default_branch,
+    // A deleted fork leaves head.repo null: it still did not come from here.
+    fork: pr.head.repo?.full_name.toLowerCase() !== repository.full_name.toLowerCase(),
     author: pr.user?.login ?? "",
     authorType: pr.user?.type ?? "User",
     labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),

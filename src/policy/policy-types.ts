@@ -114,6 +114,8 @@ export interface Policy {
   policyOwners: Principal[];
   /** Base branches requests may target besides the repository's default branch. */
   allowedBaseBranches: string[];
+  /** Dismiss approvals of an older commit through the API (with a message), not only ignore them. */
+  dismissStaleApprovals: boolean;
   /** The files this policy was merged from, in merge order. */
   files: Array<{ path: string; blobSha: string | null }>;
 }

@@ -1,4 +1,5 @@
 import { type AppServer, startAppServer } from "../app-server.js";
+import { createBlobCache } from "../github/blob-cache.js";
 import { createPolicyCache } from "../policy/policy-cache.js";
 import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import { type AppState, openState } from "../store/open-state.js";
@@ -64,7 +65,14 @@ export async function startScenarioEnvironment(
     cleanups.unshift(() => sim.close());
     const dialect = await createPostgresDialect();
     const app = await startAppServer({
-      deps: { store: state.store, dialect, policies: createPolicyCache(), now: () => new Date() },
+      deps: {
+        store: state.store,
+        dialect,
+        policies: createPolicyCache(),
+        now: () => new Date(),
+        runnerEnabled: false,
+        blobs: createBlobCache(),
+      },
       appId: sim.appId,
       privateKey: sim.appPrivateKey,
       webhookSecret: SIM_WEBHOOK_SECRET,

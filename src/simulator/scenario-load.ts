@@ -14,6 +14,7 @@ export type ScenarioStep =
         body?: string;
         base?: string;
         fork?: boolean;
+        co_authors?: string[];
       };
     }
   | { push: { pr: number; author: string; files: ScenarioFiles } }
@@ -47,7 +48,7 @@ export interface Scenario {
 export const MAX_SCENARIO_STEPS = 500;
 
 const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
-  open_pr: { required: ["pr", "author", "files"], optional: ["title", "body", "base", "fork"] },
+  open_pr: { required: ["pr", "author", "files"], optional: ["title", "body", "base", "fork", "co_authors"] },
   push: { required: ["pr", "author", "files"], optional: [] },
   review: { required: ["pr", "by", "state"], optional: ["body"] },
   dismiss: { required: ["pr", "by"], optional: [] },
@@ -185,6 +186,7 @@ function parseStep(
     if (p[key] !== undefined && typeof p[key] !== "string") fail(`${here}.${key}`, "must be a string");
   }
   if (p.fork !== undefined && typeof p.fork !== "boolean") fail(`${here}.fork`, "must be true or false");
+  if (p.co_authors !== undefined) loginList(p.co_authors, `${here}.co_authors`, fail);
   if (p.files !== undefined) p.files = fileMap(p.files, `${here}.files`, fail);
   if (verb === "review" && !REVIEW_STATES.includes(p.state as string)) {
     fail(`${here}.state`, `must be one of ${REVIEW_STATES.join(", ")} — got ${JSON.stringify(p.state)}`);

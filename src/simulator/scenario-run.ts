@@ -1,3 +1,4 @@
+import { GitHubRefusal } from "./actions/review-actions.js";
 import { startScenarioEnvironment } from "./scenario-environment.js";
 import type { Scenario, ScenarioStep } from "./scenario-load.js";
 import type { Simulator, SimulatorReport } from "./simulator.js";
@@ -8,6 +9,10 @@ export interface StepRecord {
   description: string;
   deliveries: Array<{ id: string; event: string; action: string | null; status: number; ms: number }>;
   pull_request: SimulatorReport["pull_requests"][number] | null;
+  /** API calls the app made while handling this step's deliveries, by `METHOD route`. */
+  api_calls: { total: number; by_route: Record<string, number> };
+  /** Set when GitHub itself would refuse the step (e.g. an author approving their own pull request). */
+  refused: string | null;
 }
 
 export interface ScenarioReport extends SimulatorReport {
@@ -47,8 +52,15 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
     const steps: StepRecord[] = [];
     for (const [i, step] of scenario.steps.entries()) {
       const before = sim.deliveries.length;
+      const callsBefore = sim.apiCalls.length;
       const { verb, pr, description } = describeStep(step);
-      await performStep(sim, scenario.repo, step);
+      let refused: string | null = null;
+      try {
+        await performStep(sim, scenario.repo, step);
+      } catch (error) {
+        if (!(error instanceof GitHubRefusal)) throw error;
+        refused = error.message.replace(/^simulator: /, "");
+      }
       await sim.idle();
       const report = sim.report();
       const record: StepRecord = {
@@ -57,17 +69,14 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
         description,
         deliveries: sim.deliveries.slice(before).map((d) => ({ ...d })),
         pull_request: pr === null ? null : (report.pull_requests.find((p) => p.number === pr) ?? null),
+        api_calls: countCalls(sim.apiCalls.slice(callsBefore)),
+        refused,
       };
       steps.push(record);
       params.onStep?.(record);
     }
 
     const final = sim.report();
-    const byRoute: Record<string, number> = {};
-    for (const call of sim.apiCalls) {
-      const key = `${call.method} ${call.route}`;
-      byRoute[key] = (byRoute[key] ?? 0) + 1;
-    }
     const failed = sim.deliveries.filter((d) => d.status < 200 || d.status >= 300);
     const violations = [...sim.violations];
     return {
@@ -77,7 +86,7 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
       targets: env.targets.map(({ name, database, seeded }) => ({ name, database, seeded })),
       deliveries: sim.deliveries.length,
       failed_deliveries: failed.map(({ id, event, action, status }) => ({ id, event, action, status })),
-      api_calls: { total: sim.apiCalls.length, by_route: byRoute },
+      api_calls: countCalls(sim.apiCalls),
       violations,
     };
   } finally {
@@ -86,6 +95,15 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
 }
 
 type Sim = Simulator;
+
+function countCalls(calls: ReadonlyArray<{ method: string; route: string }>): StepRecord["api_calls"] {
+  const byRoute: Record<string, number> = {};
+  for (const call of calls) {
+    const key = `${call.method} ${call.route}`;
+    byRoute[key] = (byRoute[key] ?? 0) + 1;
+  }
+  return { total: calls.length, by_route: byRoute };
+}
 
 function setUpRepository(sim: Sim, scenario: Scenario): void {
   const [owner] = scenario.repo.split("/") as [string, string];
@@ -121,6 +139,7 @@ async function performStep(sim: Sim, repo: string, step: ScenarioStep): Promise<
       title: s.title,
       body: s.body,
       fork: s.fork,
+      coAuthors: s.co_authors,
     });
   } else if ("push" in step)
     await sim.push({ repo, number: step.push.pr, author: step.push.author, files: step.push.files });

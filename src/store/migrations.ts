@@ -35,6 +35,73 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // One row per execution unit (see docs/execution-ledger.md); the primary key is the idempotency key.
+    id: "0002_execution_ledger",
+    sql: `
+      create table ${STATE_SCHEMA}.executions (
+        key text primary key check (key ~ '^[0-9a-f]{64}$'),
+        repo text not null,
+        pull_number int not null check (pull_number > 0),
+        head_sha text not null,
+        request_path text not null,
+        statements jsonb not null,
+        fingerprint text not null,
+        target text not null,
+        read_only boolean not null,
+        triggered_by text not null,
+        triggered_at timestamptz not null,
+        payload jsonb,
+        job_id text,
+        state text not null default 'queued'
+          check (state in ('queued', 'running', 'succeeded', 'failed', 'rolled_back', 'needs_verification')),
+        claimed_by text,
+        claimed_at timestamptz,
+        xid text check (xid ~ '^[0-9]+$'),
+        started_at timestamptz,
+        ended_at timestamptz,
+        sqlstate text,
+        message text,
+        row_counts jsonb,
+        resolution text check (resolution in ('worker', 'crash_committed', 'crash_aborted', 'crash_read_only', 'crash_unknown')),
+        reported_at timestamptz,
+        report_attempts int not null default 0,
+        report_comment_id bigint,
+        report_check_run_id bigint,
+        report_audit_commit_sha text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        constraint executions_claimed check (state = 'queued' or (claimed_by is not null and claimed_at is not null)),
+        constraint executions_ended check (state in ('queued', 'running') = (ended_at is null and resolution is null)),
+        constraint executions_reported check (reported_at is null or state not in ('queued', 'running'))
+      );
+      create index executions_unresolved on ${STATE_SCHEMA}.executions (created_at)
+        where reported_at is null;
+      create index executions_pull_request on ${STATE_SCHEMA}.executions (repo, pull_number);
+    `,
+  },
+  {
+    // The sticky status comment of each pull request, and the context its approvals were given under.
+    id: "0003_pull_request_status",
+    sql: `
+      create table ${STATE_SCHEMA}.status_comments (
+        repo text,
+        pull_number int check (pull_number > 0),
+        comment_id bigint not null,
+        body_digest text not null,
+        updated_at timestamptz not null default now(),
+        primary key (repo, pull_number)
+      );
+      create table ${STATE_SCHEMA}.approval_contexts (
+        repo text,
+        pull_number int check (pull_number > 0),
+        context_digest text not null,
+        review_watermark bigint not null default 0 check (review_watermark >= 0),
+        updated_at timestamptz not null default now(),
+        primary key (repo, pull_number)
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns the ids it applied, in order. */

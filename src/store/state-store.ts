@@ -29,6 +29,16 @@ export interface StateStore {
   }): Promise<void>;
   findCheckRun(key: { repo: string; headSha: string; name: string }): Promise<RecordedCheckRun | null>;
   withPullRequestLock<T>(pullRequest: { repo: string; pullNumber: number }, fn: () => Promise<T>): Promise<T>;
+  findStatusComment(key: PullRequestKey): Promise<{ commentId: number; bodyDigest: string } | null>;
+  recordStatusComment(comment: PullRequestKey & { commentId: number; bodyDigest: string }): Promise<void>;
+  findApprovalContext(key: PullRequestKey): Promise<{ digest: string; watermark: number } | null>;
+  recordApprovalContext(context: PullRequestKey & { digest: string; watermark: number }): Promise<void>;
+}
+
+export interface PullRequestKey {
+  /** OWNER/NAME; compared case-insensitively, like GitHub. */
+  repo: string;
+  pullNumber: number;
 }
 
 export interface StateStoreOptions {
@@ -95,6 +105,46 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
       return row === undefined
         ? null
         : { checkRunId: Number(row.check_run_id), annotationsDigest: row.annotations_digest };
+    },
+
+    async findStatusComment({ repo, pullNumber }) {
+      const { rows } = await pool.query<{ comment_id: string; body_digest: string }>(
+        `select comment_id, body_digest from ${STATE_SCHEMA}.status_comments where repo = $1 and pull_number = $2`,
+        [repo.toLowerCase(), pullNumber],
+      );
+      const row = rows[0];
+      return row ? { commentId: Number(row.comment_id), bodyDigest: row.body_digest } : null;
+    },
+
+    async recordStatusComment({ repo, pullNumber, commentId, bodyDigest }) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.status_comments (repo, pull_number, comment_id, body_digest)
+         values ($1, $2, $3, $4)
+         on conflict (repo, pull_number) do update
+           set comment_id = excluded.comment_id, body_digest = excluded.body_digest, updated_at = now()`,
+        [repo.toLowerCase(), pullNumber, commentId, bodyDigest],
+      );
+    },
+
+    async findApprovalContext({ repo, pullNumber }) {
+      const { rows } = await pool.query<{ context_digest: string; review_watermark: string }>(
+        `select context_digest, review_watermark from ${STATE_SCHEMA}.approval_contexts
+         where repo = $1 and pull_number = $2`,
+        [repo.toLowerCase(), pullNumber],
+      );
+      const row = rows[0];
+      return row ? { digest: row.context_digest, watermark: Number(row.review_watermark) } : null;
+    },
+
+    async recordApprovalContext({ repo, pullNumber, digest, watermark }) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.approval_contexts (repo, pull_number, context_digest, review_watermark)
+         values ($1, $2, $3, $4)
+         on conflict (repo, pull_number) do update
+           set context_digest = excluded.context_digest, review_watermark = excluded.review_watermark,
+               updated_at = now()`,
+        [repo.toLowerCase(), pullNumber, digest, watermark],
+      );
     },
 
     async withPullRequestLock({ repo, pullNumber }, fn) {

@@ -86,6 +86,7 @@ function policyWith(p: {
     defaults: p.defaults === undefined ? { require: { count: 1, from: [DBA] } } : p.defaults,
     policyOwners: [team("acme", "security")],
     allowedBaseBranches: [],
+    dismissStaleApprovals: false,
     files: [{ path: "policies/querygate.yml", blobSha: null }],
   };
 }

@@ -53,6 +53,7 @@ function policyWith(ownerEntries: OwnerEntry[]): Policy {
     defaults: { require: { count: 1, from: [team("acme", "dba")] } },
     policyOwners: [team("acme", "security")],
     allowedBaseBranches: [],
+    dismissStaleApprovals: false,
     files: [{ path: "policies/querygate.yml", blobSha: null }],
   };
 }

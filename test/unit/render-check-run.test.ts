@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
   CHECK_RUN_TEXT_MAX_CHARS,
 } from "../../src/github/limits.js";
-import { type RenderCheckRunParams, renderCheckRun } from "../../src/github/render-check-run.js";
+import { type RenderCheckRunParams, RUN_ACTION, renderCheckRun } from "../../src/github/render-check-run.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import { type CompiledPolicy, compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { evaluateRequestFile, type RequestFileEvaluation } from "../../src/policy/evaluate-request-file.js";
@@ -50,7 +51,10 @@ function render(evaluations: RequestFileEvaluation[], extra: Partial<RenderCheck
     evaluations,
     skipped: [],
     decision: combineDecisions(evaluations.map((e) => e.decision)),
-    statuses: [],
+    approval: null,
+    baseProblem: null,
+    fork: false,
+    offerRun: false,
     policyChange: null,
     reviewProblems: [],
     parserVersion: "libpg-query@test",
@@ -91,7 +95,7 @@ describe("renderCheckRun", () => {
     );
     const output = render([e]);
     expect(output.conclusion).toBe("action_required");
-    expect(output.title).toMatch(/^Needs 3 more approvals \(2 of 2 requirements open\)$/);
+    expect(output.title).toBe("Needs approvals for 2 of 2 requirements");
     expect(output.summary).toContain("Needs 2 more approvals from @acme/dba for");
     expect(output.summary).toMatch(
       /\| queries\/a\.sql \| orders-prod \| 1 \| 3 \| `write` \| needs approval \|/,
@@ -112,9 +116,39 @@ describe("renderCheckRun", () => {
       missing: 0,
       errors: [],
     }));
-    const output = render([e], { statuses });
+    const approval: ApprovalStatus = {
+      statuses,
+      approvals: [{ reviewId: 1, login: "dana", commitId: "c".repeat(40), ignored: null, counted: ["x"] }],
+      changeRequests: [],
+      satisfied: true,
+      problems: [],
+    };
+    const output = render([e], { approval });
     expect(output).toMatchObject({ conclusion: "success", title: "Every approval requirement is met" });
     expect(output.summary).toContain("@dana");
+    expect(output.actions).toEqual([]);
+    expect(render([e], { approval, offerRun: true }).actions).toEqual([RUN_ACTION]);
+    const fork = render([e], { approval, fork: true, offerRun: true });
+    expect(fork).toMatchObject({ conclusion: "failure", actions: [] });
+    expect(fork.title).toMatch(/fork/);
+    const blocked = render([e], {
+      approval: {
+        ...approval,
+        satisfied: false,
+        changeRequests: [
+          { reviewId: 2, login: "dave", commitId: "c".repeat(40), requirements: ["x"], unverified: false },
+        ],
+      },
+    });
+    expect(blocked).toMatchObject({ conclusion: "action_required", title: "Changes requested by @dave" });
+    const wrongBase = render([e], {
+      approval,
+      baseProblem: "Requests must target the default branch `main`.",
+    });
+    expect(wrongBase).toMatchObject({
+      conclusion: "failure",
+      title: "Requests must target an allowed base branch",
+    });
   });
 
   it("succeeds without review when every statement is auto-approved", async () => {

@@ -153,6 +153,7 @@ export function mergePolicyFiles({ parts, references, files, complete }: MergeIn
       defaults: firstSet((part) => part.defaults),
       policyOwners,
       allowedBaseBranches: firstSet((part) => part.allowedBaseBranches) ?? [],
+      dismissStaleApprovals: firstSet((part) => part.dismissStaleApprovals) ?? false,
       files,
     },
     errors,

@@ -26,9 +26,16 @@ const TOP_KEYS = [
   "defaults",
   "policy_owners",
   "allowed_base_branches",
+  "dismiss_stale_approvals",
 ] as const;
 /** Keys that may be set in one file only; the others concatenate across files. */
-export const SINGLE_KEYS = ["version", "defaults", "policy_owners", "allowed_base_branches"] as const;
+export const SINGLE_KEYS = [
+  "version",
+  "defaults",
+  "policy_owners",
+  "allowed_base_branches",
+  "dismiss_stale_approvals",
+] as const;
 export type SingleKey = (typeof SINGLE_KEYS)[number];
 const DEFAULTS_KEYS = ["require"] as const;
 const BRANCH_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
@@ -49,6 +56,7 @@ export interface PolicyFilePart {
   defaults: Policy["defaults"];
   policyOwners: Principal[] | null;
   allowedBaseBranches: string[] | null;
+  dismissStaleApprovals: boolean | null;
 }
 
 /** Reads one parsed policy file; errors and cross-file references go to `ctx`. */
@@ -65,6 +73,7 @@ export function readPolicyFile(ctx: ReadContext, document: unknown): PolicyFileP
     defaults: null,
     policyOwners: null,
     allowedBaseBranches: null,
+    dismissStaleApprovals: null,
   };
   if (!isMapping(document)) {
     report(ctx, [], `a policy file is a mapping of ${TOP_KEYS.join(", ")} — got ${describe(document)}`);
@@ -170,6 +179,16 @@ export function readPolicyFile(ctx: ReadContext, document: unknown): PolicyFileP
           : `\`${branch}\` is not a branch name (e.g. release/2026-11; no spaces, globs or "..")`,
     });
     if (branches) part.allowedBaseBranches = branches.map((b) => b.item);
+  }
+  if (document.dismiss_stale_approvals !== undefined) {
+    if (typeof document.dismiss_stale_approvals === "boolean")
+      part.dismissStaleApprovals = document.dismiss_stale_approvals;
+    else
+      report(
+        ctx,
+        ["dismiss_stale_approvals"],
+        `must be true or false — got ${describe(document.dismiss_stale_approvals)}`,
+      );
   }
   return part;
 }

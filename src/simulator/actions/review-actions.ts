@@ -14,6 +14,9 @@ const REVIEW_STATES: Record<"approve" | "request_changes" | "comment", ReviewSta
 
 const DEFAULT_CHECK_NAME = "querygate";
 
+/** Something GitHub itself refuses to do (it answers 422 and sends no webhook); a scenario may try it. */
+export class GitHubRefusal extends Error {}
+
 export async function submitReview(
   ctx: ActionContext,
   p: {
@@ -29,8 +32,8 @@ export async function submitReview(
   const state = REVIEW_STATES[p.state];
   if (by.toLowerCase() === pr.author.toLowerCase() && state !== "COMMENTED") {
     // GitHub refuses this outright (422 "Can not approve your own pull request"), so no webhook ever says so.
-    throw new Error(
-      `simulator: GitHub does not let ${by} ${p.state.replace("_", " ")} their own pull request #${pr.number}`,
+    throw new GitHubRefusal(
+      `simulator: GitHub does not let ${by} ${p.state.replace("_", " ")} their own pull request #${pr.number} (422 "Can not approve your own pull request"; no webhook is sent)`,
     );
   }
   const review: ReviewRecord = {

@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+
+/** What an approval was given under besides the head commit: the base branch, its policy and our parser. */
+export interface ApprovalContextInput {
+  baseRef: string;
+  policyFiles: Array<{ path: string; blobSha: string | null }>;
+  parserVersion: string;
+}
+
+export interface StoredApprovalContext {
+  digest: string;
+  /** Reviews with an id up to this one predate the current context. */
+  watermark: number;
+}
+
+export function approvalContextDigest(input: ApprovalContextInput): string {
+  const files = [...input.policyFiles]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.path}@${f.blobSha ?? "?"}`);
+  return createHash("sha256")
+    .update(JSON.stringify([input.baseRef, files, input.parserVersion]))
+    .digest("hex");
+}
+
+/**
+ * Pure: when the context changes (retargeted base, a new policy on the base branch, a parser upgrade),
+ * every review seen so far was given under the old one and stops counting.
+ */
+export function nextApprovalContext(p: {
+  stored: StoredApprovalContext | null;
+  digest: string;
+  reviewIds: number[];
+}): StoredApprovalContext & { changed: boolean } {
+  if (p.stored === null) return { digest: p.digest, watermark: 0, changed: false };
+  if (p.stored.digest === p.digest) return { ...p.stored, changed: false };
+  return { digest: p.digest, watermark: Math.max(p.stored.watermark, 0, ...p.reviewIds), changed: true };
+}

@@ -1,0 +1,132 @@
+import type { Principal, RequirementSpec } from "../policy/policy-types.js";
+import { satisfyRequirements } from "../policy/satisfy-requirements.js";
+import type {
+  ApprovalStatus,
+  ChangeRequest,
+  IgnoredReason,
+  MembershipAnswer,
+  PullRequestFacts,
+  ReviewFact,
+  ReviewVerdict,
+} from "./approval-types.js";
+import { isBotAccount, latestReviews } from "./latest-reviews.js";
+
+export interface ApprovalStatusParams {
+  requirements: RequirementSpec[];
+  pr: PullRequestFacts;
+  reviews: ReviewFact[];
+  /** Reviews with an id up to this one were given before the base branch or its policy changed. */
+  contextWatermark: number;
+  /** Answers fetched for this evaluation; anything not asked is unknown and never counts. */
+  isMember: (org: string, slug: string, login: string) => MembershipAnswer;
+}
+
+/**
+ * Pure: which approvals count, for which requirement, and what blocks. Only an approval of the current head
+ * commit, given under the current base and policy, by someone who neither wrote the pull request nor any
+ * of its commits and is not a bot, counts; a change request from anyone eligible blocks.
+ */
+export function approvalStatus(p: ApprovalStatusParams): ApprovalStatus {
+  const latest = latestReviews(p.reviews);
+  const authors = new Set([p.pr.author, ...p.pr.commitAuthors].map((l) => l.toLowerCase()));
+  const problems: string[] = [];
+  if (p.pr.commitAuthorsIncomplete) problems.push(p.pr.commitAuthorsIncomplete);
+
+  const verdicts: ReviewVerdict[] = [];
+  const eligible: string[] = [];
+  for (const review of latest.filter((r) => r.state === "APPROVED")) {
+    const ignored = ignoredReason(review, p, authors);
+    verdicts.push({
+      reviewId: review.id,
+      login: review.login,
+      commitId: review.commitId,
+      ignored,
+      counted: [],
+    });
+    if (ignored === null) eligible.push(review.login);
+  }
+  const statuses = satisfyRequirements({
+    requirements: p.requirements,
+    approvers: eligible,
+    isMember: p.isMember,
+  });
+  for (const verdict of verdicts) {
+    const login = verdict.login.toLowerCase();
+    verdict.counted = statuses
+      .filter((s) => s.satisfiedBy.some((l) => l.toLowerCase() === login))
+      .map((s) => s.id);
+  }
+
+  const changeRequests: ChangeRequest[] = [];
+  for (const review of latest.filter((r) => r.state === "CHANGES_REQUESTED")) {
+    const blocks = blockedRequirements(review.login, p);
+    if (blocks.requirements.length === 0 && !blocks.unverified) continue;
+    changeRequests.push({ reviewId: review.id, login: review.login, commitId: review.commitId, ...blocks });
+    if (blocks.unverified)
+      problems.push(
+        `could not check whether @${review.login} belongs to a required team: their change request blocks until checked`,
+      );
+  }
+  for (const status of statuses) problems.push(...status.errors);
+
+  const satisfied =
+    p.requirements.length === statuses.length &&
+    statuses.every((s) => s.missing === 0) &&
+    changeRequests.length === 0 &&
+    p.pr.commitAuthorsIncomplete === null;
+  return { statuses, approvals: verdicts, changeRequests, satisfied, problems: [...new Set(problems)] };
+}
+
+function ignoredReason(
+  review: ReviewFact,
+  p: ApprovalStatusParams,
+  authors: Set<string>,
+): IgnoredReason | null {
+  const login = review.login.toLowerCase();
+  if (isBotAccount(review.login, review.userType)) return "bot";
+  if (login === p.pr.author.toLowerCase()) return "author";
+  if (authors.has(login) || p.pr.commitAuthorsIncomplete !== null) return "commit_author";
+  if (review.commitId !== p.pr.headSha) return "stale_commit";
+  if (review.id <= p.contextWatermark) return "stale_context";
+  return null;
+}
+
+function blockedRequirements(
+  login: string,
+  p: ApprovalStatusParams,
+): { requirements: string[]; unverified: boolean } {
+  const lower = login.toLowerCase();
+  const requirements: string[] = [];
+  let unverified = false;
+  for (const requirement of p.requirements) {
+    let answer: MembershipAnswer = false;
+    for (const principal of requirement.from) {
+      const a = eligibleAs(principal, lower, login, p);
+      if (a === true) {
+        answer = true;
+        break;
+      }
+      if (a === "unknown") answer = "unknown";
+    }
+    if (answer === true) requirements.push(requirement.id);
+    if (answer === "unknown") {
+      requirements.push(requirement.id);
+      unverified = true;
+    }
+  }
+  return { requirements, unverified };
+}
+
+function eligibleAs(
+  principal: Principal,
+  lower: string,
+  login: string,
+  p: ApprovalStatusParams,
+): MembershipAnswer {
+  if (principal.kind === "user") return principal.login.replace(/^@/, "").toLowerCase() === lower;
+  try {
+    return p.isMember(principal.org, principal.slug, login);
+  } catch {
+    return "unknown";
+  }
+}

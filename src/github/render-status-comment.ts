@@ -1,0 +1,144 @@
+import type { ApprovalStatus } from "../approvals/approval-types.js";
+import type { RequestVerdict } from "../approvals/request-verdict.js";
+import type { Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
+import { ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
+import { fitToLimit, tableCell } from "./markdown.js";
+
+/** Hidden marker that identifies querygate's one status comment on a pull request. */
+export const STATUS_COMMENT_MARKER = "<!-- querygate:status -->";
+/** Denial reasons quoted in the comment; the check run lists them all. */
+const MAX_QUOTED_DENIALS = 3;
+
+export interface RenderStatusCommentParams {
+  verdict: RequestVerdict;
+  decision: Decision | null;
+  approval: ApprovalStatus | null;
+  baseProblem: string | null;
+  headSha: string;
+  /** Link to the check run with the full report. */
+  checkRunUrl: string | null;
+  /** Whether a ready request can be started from GitHub (Run button, `/querygate run`). */
+  runnerEnabled: boolean;
+}
+
+/** Pure: the sticky comment — the status in plain words and the one next step. */
+export function renderStatusComment(p: RenderStatusCommentParams): string {
+  const lines = [STATUS_COMMENT_MARKER, `### querygate: ${headline(p)}`, "", ...body(p)];
+  const stale = (p.approval?.approvals ?? []).filter(
+    (a) => a.ignored === "stale_commit" || a.ignored === "stale_context",
+  );
+  if (stale.length > 0 && p.verdict.state !== "ready") {
+    lines.push(
+      "",
+      `${stale.map((a) => `@${a.login}`).join(", ")}: your approval was for ${stale.some((a) => a.ignored === "stale_context") ? "an earlier base branch or policy" : "an earlier commit"}, so it no longer counts. Please review the current version and approve again.`,
+    );
+  }
+  const report = p.checkRunUrl ? `[querygate check](${p.checkRunUrl})` : "querygate check";
+  lines.push(
+    "",
+    `<sub>Head ${p.headSha.slice(0, 7)} · full report on the ${report} · comment \`/querygate help\` for commands</sub>`,
+  );
+  return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "See the querygate check for the rest.").text;
+}
+
+function headline(p: RenderStatusCommentParams): string {
+  switch (p.verdict.state) {
+    case "no_policy":
+      return "no valid policy on the base branch";
+    case "no_requests":
+      return "nothing to review";
+    case "wrong_base":
+      return "wrong base branch";
+    case "invalid":
+      return "cannot run as written";
+    case "denied":
+      return "denied by policy";
+    case "fork":
+      return "from a fork — never runs";
+    case "blocked":
+      return "blocked by a change request";
+    case "needs_approval":
+      return "waiting for approval";
+    case "ready":
+      return "approved";
+  }
+}
+
+function body(p: RenderStatusCommentParams): string[] {
+  const requirements = p.decision?.requirements ?? [];
+  const statuses = p.approval?.statuses ?? [];
+  const missingOf = (r: RequirementSpec) => statuses.find((s) => s.id === r.id)?.missing ?? r.count;
+  const needs = requirements
+    .filter((r) => missingOf(r) > 0)
+    .map((r) => {
+      const missing = missingOf(r);
+      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(principal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${label(r)}.`;
+    });
+  const whenApproved = p.runnerEnabled
+    ? "When approved, click **Run** on the querygate check or comment `/querygate run`."
+    : "When approved, the request is ready to run.";
+  switch (p.verdict.state) {
+    case "no_policy":
+      return [
+        "The base branch has no valid policy, so querygate denies every request here. Fix `policies/` on the base branch first; the check lists the errors.",
+      ];
+    case "no_requests":
+      return ["This pull request no longer adds or changes any request file or policy."];
+    case "wrong_base":
+      return [p.baseProblem ?? "This base branch may not receive requests."];
+    case "invalid":
+      return [
+        "Some request files cannot run. Fix the problems annotated on the querygate check and push again.",
+      ];
+    case "denied": {
+      const denials = (p.decision?.statements ?? []).flatMap((s) => s.denials);
+      return [
+        "The policy denies this request as written:",
+        ...denials
+          .slice(0, MAX_QUOTED_DENIALS)
+          .map((d) => `- ${tableCell(d.message, 300)} (rule \`${d.rule}\`)`),
+        ...(denials.length > MAX_QUOTED_DENIALS
+          ? [`- …and ${denials.length - MAX_QUOTED_DENIALS} more on the check`]
+          : []),
+      ];
+    }
+    case "fork":
+      return [
+        "This pull request comes from a fork. querygate evaluates it so reviewers can see the verdict, but never runs requests from forks. Push the branch to this repository and open the pull request from there.",
+      ];
+    case "blocked": {
+      const who = (p.approval?.changeRequests ?? []).map((c) => `@${c.login}`).join(", ");
+      return [
+        `${who} requested changes. That blocks the request until the review is dismissed or they approve.`,
+        ...needs,
+      ];
+    }
+    case "needs_approval":
+      return [...needs, "", whenApproved];
+    case "ready": {
+      const by = (p.approval?.approvals ?? []).filter((a) => a.ignored === null && a.counted.length > 0);
+      const approved =
+        by.length > 0
+          ? `Approved by ${by.map((a) => `@${a.login}`).join(", ")}.`
+          : "Approved automatically by the policy.";
+      return [
+        approved,
+        "",
+        p.runnerEnabled
+          ? "Ready to run: click **Run** on the querygate check or comment `/querygate run`."
+          : "Ready to run.",
+      ];
+    }
+  }
+}
+
+function principal(p: Principal): string {
+  return p.kind === "team" ? `@${p.org}/${p.slug}` : `@${p.login}`;
+}
+
+function label(r: RequirementSpec): string {
+  if (r.source === "rule") return `rule \`${r.label}\``;
+  if (r.source === "owners") return `the owners of \`${r.label}\``;
+  if (r.source === "defaults") return "the policy's defaults";
+  return r.label;
+}
