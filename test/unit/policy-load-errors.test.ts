@@ -775,3 +775,23 @@ describe("secrets", () => {
     });
   });
 });
+
+describe("dismiss_stale_approvals", () => {
+  it("is false by default, takes true, and refuses anything but a boolean with its line", async () => {
+    const { loadPolicy } = await import("../../src/policy/load/load-policy.js");
+    const base =
+      'version: 1\ntargets:\n  t: { engine: postgres, environment: prod, connection: { env: T_URL } }\npolicy_owners: ["@acme/security"]\n';
+    const off = loadPolicy([{ path: "policies/q.yml", content: base }]);
+    expect(off.ok && off.policy.dismissStaleApprovals).toBe(false);
+    const on = loadPolicy([{ path: "policies/q.yml", content: `${base}dismiss_stale_approvals: true\n` }]);
+    expect(on.ok && on.policy.dismissStaleApprovals).toBe(true);
+    const bad = loadPolicy([{ path: "policies/q.yml", content: `${base}dismiss_stale_approvals: "yes"\n` }]);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors[0]).toMatchObject({
+        file: "policies/q.yml",
+        line: 5,
+        key: "dismiss_stale_approvals",
+      });
+  });
+});
