@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { loadScenarioFile, ScenarioError } from "../simulator/scenario-load.js";
 import { runScenario } from "../simulator/scenario-run.js";
 import { analyzeCommand } from "./analyze-command.js";
+import { auditCommand } from "./audit-command.js";
 import { checkCommand } from "./check-command.js";
 import { policyCommand } from "./policy-command.js";
 import { printStep, printSummary } from "./print-timeline.js";
@@ -24,6 +25,10 @@ Usage:
   querygate policy validate [DIR]
   querygate policy test [DIR]
       Validate the policy in DIR (default policies), or validate it and run its tests DIR/tests/*.yml.
+  querygate audit verify [--branch B] [--repo-dir DIR] [--expect-hash HASH] [--json]
+      Check the audit trail in a local clone: the hash chain, every record, and each statement hash
+      against the request file at the recorded commit (see querygate audit --help; exit 0 sound,
+      1 broken, 2 incomplete, 3 invalid input).
   querygate help
 
 Exit codes: 0 success, 1 the scenario or analysis found a failure, 2 usage error.`;
@@ -40,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await checkCommand(rest, (text) => process.stdout.write(`${text}\n`));
       case "policy":
         return await policyCommand(rest, (text) => process.stdout.write(`${text}\n`));
+      case "audit":
+        return await auditCommand(rest, (text) => process.stdout.write(`${text}\n`));
       case undefined:
       case "help":
       case "--help":
