@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
+import { requestVerdict, type VerdictInput } from "../../src/approvals/request-verdict.js";
+import { ISSUE_COMMENT_MAX_CHARS } from "../../src/github/limits.js";
+import { renderStatusComment, STATUS_COMMENT_MARKER } from "../../src/github/render-status-comment.js";
+import type { Decision } from "../../src/policy/policy-types.js";
+
+const HEAD = "a".repeat(40);
+const decision: Decision = {
+  outcome: "needs_approval",
+  statements: [],
+  requirements: [
+    {
+      id: "rule:dbas",
+      source: "rule",
+      label: "prod-writes",
+      count: 3,
+      from: [{ kind: "team", org: "acme", slug: "dba" }],
+      statements: [0],
+    },
+  ],
+  summary: [],
+};
+const approval = (missing: number, extra: Partial<ApprovalStatus> = {}): ApprovalStatus => ({
+  statuses: [{ id: "rule:dbas", satisfiedBy: ["dana", "dave"].slice(0, 3 - missing), missing, errors: [] }],
+  approvals: [],
+  changeRequests: [],
+  satisfied: missing === 0,
+  problems: [],
+  ...extra,
+});
+const verdictInput: VerdictInput = {
+  policyOk: true,
+  requestFiles: 1,
+  invalidFiles: 0,
+  changesPolicy: false,
+  proposedPolicyBroken: false,
+  outcome: "needs_approval",
+  approval: null,
+  baseProblem: null,
+  fork: false,
+};
+const render = (a: ApprovalStatus, runnerEnabled = true, d: Decision = decision) =>
+  renderStatusComment({
+    verdict: requestVerdict({ ...verdictInput, approval: a, outcome: d.outcome }),
+    decision: d,
+    approval: a,
+    baseProblem: null,
+    headSha: HEAD,
+    checkRunUrl: "https://github.test/acme/r/pull/1/checks?check_run_id=7",
+    runnerEnabled,
+  });
+
+describe("renderStatusComment", () => {
+  it("says what is missing and the next step, behind its hidden marker", () => {
+    const body = render(approval(1));
+    expect(body.startsWith(`${STATUS_COMMENT_MARKER}\n### querygate: waiting for approval`)).toBe(true);
+    expect(body).toContain("Needs 1 more approval from @acme/dba (2 of 3 met) for rule `prod-writes`.");
+    expect(body).toContain(
+      "When approved, click **Run** on the querygate check or comment `/querygate run`.",
+    );
+    expect(body).toContain("Head aaaaaaa");
+  });
+
+  it("does not promise a Run button in review-only mode", () => {
+    expect(render(approval(1), false)).not.toContain("click **Run**");
+    expect(render(approval(0), false)).toContain("Ready to run.");
+  });
+
+  it("names the approvers once ready, and stale approvals while not", () => {
+    const ready = render(
+      approval(0, {
+        approvals: [{ reviewId: 1, login: "dana", commitId: HEAD, ignored: null, counted: ["rule:dbas"] }],
+      }),
+    );
+    expect(ready).toContain("### querygate: approved");
+    expect(ready).toContain("Approved by @dana.");
+    const stale = render(
+      approval(1, {
+        approvals: [
+          { reviewId: 1, login: "dana", commitId: "b".repeat(40), ignored: "stale_commit", counted: [] },
+        ],
+      }),
+    );
+    expect(stale).toContain("@dana: your approval was for an earlier commit");
+  });
+
+  it("quotes at most three denials and stays within GitHub's comment limit", () => {
+    const denied: Decision = {
+      ...decision,
+      outcome: "denied",
+      statements: Array.from({ length: 5 }, (_, index) => ({
+        index,
+        outcome: "denied" as const,
+        denials: [{ rule: `r${index}`, message: "x".repeat(100_000) }],
+        requirements: [],
+        trace: { owners: [], rules: [], defaults: "none" as const },
+      })) as unknown as Decision["statements"],
+    };
+    const body = render(approval(3), true, denied);
+    expect(body).toContain("### querygate: denied by policy");
+    expect(body).toContain("…and 2 more on the check");
+    expect(body.length).toBeLessThanOrEqual(ISSUE_COMMENT_MAX_CHARS);
+  });
+});
