@@ -2,9 +2,7 @@ import { existsSync } from "node:fs";
 import { run } from "probot";
 import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
-import { createBlobCache } from "./github/blob-cache.js";
-import { createPolicyCache } from "./policy/policy-cache.js";
-import { createPostgresDialect } from "./sql/postgres/postgres-dialect.js";
+import { createHandlerDeps } from "./handlers/create-handler-deps.js";
 import { openState } from "./store/open-state.js";
 
 /** `npm start`: validate the environment, open the state store, serve the app for real GitHub. */
@@ -28,16 +26,9 @@ async function main(): Promise<void> {
   }
 
   const state = await openState({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
-  const dialect = await createPostgresDialect();
   const server = await startAppServer({
-    deps: {
-      store: state.store,
-      dialect,
-      policies: createPolicyCache(),
-      now: () => new Date(),
-      runnerEnabled: false,
-      blobs: createBlobCache(),
-    },
+    // Review-only until the runner is wired to GitHub.
+    deps: await createHandlerDeps({ store: state.store, runnerEnabled: false }),
     appId: config.credentials.appId,
     privateKey: config.credentials.privateKey,
     webhookSecret: config.webhookSecret,

@@ -1,7 +1,5 @@
 import { type AppServer, startAppServer } from "../app-server.js";
-import { createBlobCache } from "../github/blob-cache.js";
-import { createPolicyCache } from "../policy/policy-cache.js";
-import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
+import { createHandlerDeps } from "../handlers/create-handler-deps.js";
 import { type AppState, openState } from "../store/open-state.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";
@@ -63,16 +61,9 @@ export async function startScenarioEnvironment(
     cleanups.unshift(() => state.close());
     const sim = await startSimulator({ owner: params.owner });
     cleanups.unshift(() => sim.close());
-    const dialect = await createPostgresDialect();
     const app = await startAppServer({
-      deps: {
-        store: state.store,
-        dialect,
-        policies: createPolicyCache(),
-        now: () => new Date(),
-        runnerEnabled: false,
-        blobs: createBlobCache(),
-      },
+      // Review-only until the runner is wired to GitHub.
+      deps: await createHandlerDeps({ store: state.store, runnerEnabled: false }),
       appId: sim.appId,
       privateKey: sim.appPrivateKey,
       webhookSecret: SIM_WEBHOOK_SECRET,
