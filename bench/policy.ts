@@ -151,6 +151,7 @@ const policy: Policy = {
   policyOwners: [teams[4] as Principal],
   allowedBaseBranches: [],
   dismissStaleApprovals: false,
+  runBy: ["author", "approvers"],
   files: [{ path: "policies/bench.yml", blobSha: null }],
 };
 

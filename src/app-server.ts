@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import type { GitHubClient } from "./github/octokit.js";
 import type { HandlerDeps } from "./handlers/handler-deps.js";
 import { querygateApp } from "./index.js";
 
@@ -27,6 +28,8 @@ export interface AppServer {
   url: string;
   webhookUrl: string;
   server: Server;
+  /** An installation-scoped client outside any webhook, for the runner's reports. */
+  auth(installationId: number): Promise<GitHubClient>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +86,7 @@ export async function startAppServer(params: StartAppServerParams): Promise<AppS
     url,
     webhookUrl: `${url}${WEBHOOK_PATH}`,
     server,
+    auth: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -3,6 +3,8 @@ import { run } from "probot";
 import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
 import { createHandlerDeps } from "./handlers/create-handler-deps.js";
+import { createExecutionLedger } from "./runner/ledger/execution-ledger.js";
+import { startRunner } from "./runner/start-runner.js";
 import { openState } from "./store/open-state.js";
 
 /** `npm start`: validate the environment, open the state store, serve the app for real GitHub. */
@@ -26,9 +28,9 @@ async function main(): Promise<void> {
   }
 
   const state = await openState({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  const ledger = createExecutionLedger(state.pool);
   const server = await startAppServer({
-    // Review-only until the runner is wired to GitHub.
-    deps: await createHandlerDeps({ store: state.store, runnerEnabled: false }),
+    deps: await createHandlerDeps({ store: state.store, runner: { ledger, boss: state.queue.boss } }),
     appId: config.credentials.appId,
     privateKey: config.credentials.privateKey,
     webhookSecret: config.webhookSecret,
@@ -40,6 +42,13 @@ async function main(): Promise<void> {
       await state.pool.query("select 1");
     },
   });
+  const worker = await startRunner({
+    pool: state.pool,
+    boss: state.queue.boss,
+    ledger,
+    store: state.store,
+    auth: server.auth,
+  });
   console.error(`querygate listening on ${server.url} (webhooks at ${server.webhookUrl})`);
 
   let stopping = false;
@@ -48,6 +57,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.error(`querygate: ${signal} received, stopping`);
     await server.stop();
+    await worker.stop();
     await state.close();
     process.exit(0);
   };

@@ -55,6 +55,7 @@ export function approvalStatus(p: ApprovalStatusParams): ApprovalStatus {
     verdict.counted = statuses
       .filter((s) => s.satisfiedBy.some((l) => l.toLowerCase() === login))
       .map((s) => s.id);
+    if (verdict.counted.length > 0) verdict.teams = confirmedTeams(verdict.login, p);
   }
 
   const changeRequests: ChangeRequest[] = [];
@@ -75,6 +76,15 @@ export function approvalStatus(p: ApprovalStatusParams): ApprovalStatus {
     changeRequests.length === 0 &&
     p.pr.commitAuthorsIncomplete === null;
   return { statuses, approvals: verdicts, changeRequests, satisfied, problems: [...new Set(problems)] };
+}
+
+function confirmedTeams(login: string, p: ApprovalStatusParams): string[] {
+  const teams = new Set<string>();
+  for (const requirement of p.requirements)
+    for (const f of requirement.from)
+      if (f.kind === "team" && eligibleAs(f, login.toLowerCase(), login, p) === true)
+        teams.add(`${f.org}/${f.slug}`);
+  return [...teams];
 }
 
 function ignoredReason(

@@ -35,6 +35,8 @@ export interface ReviewVerdict {
   ignored: IgnoredReason | null;
   /** Requirement ids this approval counted towards. */
   counted: string[];
+  /** Teams (`org/slug`) of those requirements GitHub confirmed the approver is an active member of. */
+  teams?: string[];
 }
 
 export interface ChangeRequest {

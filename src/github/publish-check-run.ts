@@ -33,6 +33,8 @@ export async function publishCheckRun(
     completed_at: new Date().toISOString(),
     details_url: detailsUrl,
     external_id: digest.slice(0, 40),
+    // Always sent, so a run that stops being ready loses its Run button.
+    actions: output.actions,
   };
 
   if (existing !== null && existing.annotationsDigest === annotationDigest(output)) {

@@ -16,8 +16,10 @@ import { evaluateRequestFile, type RequestFileEvaluation } from "../policy/evalu
 import { loadPolicy } from "../policy/load/load-policy.js";
 import type { LoadedPolicy, PolicyCache } from "../policy/policy-cache.js";
 import { isPolicyPath, POLICY_TESTS_DIR } from "../policy/policy-paths.js";
-import type { Actor, Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
+import type { Actor, Decision, Policy, Principal, RequirementSpec } from "../policy/policy-types.js";
 import { runPolicyTests } from "../policy/tests/run-policy-tests.js";
+import { type ExecutionUnit, executionUnits } from "../runner/execution-units.js";
+import { type RunFingerprint, runFingerprint } from "../runner/fingerprint.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
 import { loadApprovalStatus } from "./load-approval-status.js";
@@ -55,8 +57,10 @@ export interface PullRequestEvaluation {
   verdict: RequestVerdict;
   approval: ApprovalStatus | null;
   /** The base branch's policy, when valid: the runner re-checks against it. */
-  policy: { commitSha: string; files: Array<{ path: string; blobSha: string }> } | null;
+  policy: { commitSha: string; files: Array<{ path: string; blobSha: string }>; value: Policy } | null;
   evaluations: RequestFileEvaluation[];
+  /** What would run, and its fingerprint; only when the request is runnable. */
+  run: { units: ExecutionUnit[]; fingerprint: RunFingerprint } | null;
 }
 
 /**
@@ -186,13 +190,40 @@ export async function evaluatePullRequest(
       runnerEnabled: deps.runnerEnabled,
     }),
   });
+  let run: PullRequestEvaluation["run"] = null;
+  if (output.verdict.runnable && loaded.ok && decision) {
+    const units = executionUnits({
+      evaluations,
+      decisions: decision.statements,
+      targets: loaded.policy.targets,
+    });
+    const fingerprint = runFingerprint({
+      headSha: pr.headSha,
+      baseRef: pr.baseRef,
+      policyFiles: basePolicy.files,
+      parserVersion: deps.dialect.parserVersion,
+      units,
+    });
+    // What was approved: a run re-checks against it and says what changed.
+    await deps.store.recordApprovedRun({
+      repo: `${pr.owner}/${pr.repo}`,
+      pullNumber: pr.pullNumber,
+      headSha: pr.headSha,
+      fingerprint: fingerprint.digest,
+      parts: fingerprint.parts,
+    });
+    run = { units, fingerprint };
+  }
   return {
     checkRunId: id,
     decision,
     verdict: output.verdict,
     approval,
-    policy: loaded.ok ? { commitSha: basePolicy.commitSha, files: basePolicy.files } : null,
+    policy: loaded.ok
+      ? { commitSha: basePolicy.commitSha, files: basePolicy.files, value: loaded.policy }
+      : null,
     evaluations,
+    run,
   };
 }
 

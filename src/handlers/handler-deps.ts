@@ -1,5 +1,7 @@
+import type { PgBoss } from "pg-boss";
 import type { BlobCache } from "../github/blob-cache.js";
 import type { PolicyCache } from "../policy/policy-cache.js";
+import type { ExecutionLedger } from "../runner/ledger/execution-ledger.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
 
@@ -12,6 +14,13 @@ export interface HandlerDeps {
   now: () => Date;
   /** Blob contents by SHA, shared by every event of this process. */
   blobs: BlobCache;
+  /** The execution ledger and job queue; null in review-only mode. */
+  runner: RunnerHandle | null;
   /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
   runnerEnabled: boolean;
+}
+
+export interface RunnerHandle {
+  ledger: ExecutionLedger;
+  boss: PgBoss;
 }

@@ -5,6 +5,7 @@ import { notRunnableReply, refusalReply } from "../github/render-command-reply.j
 import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
+import { startRun } from "./start-run.js";
 
 /**
  * rerequested re-evaluates every open pull request of the check's head commit. requested_action `run` is a
@@ -36,8 +37,20 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
         await reply(refusalReply(sender.login));
         return;
       }
+      if (requested === "run" && deps.runnerEnabled) {
+        await startRun({
+          deps,
+          octokit,
+          repository,
+          installationId: context.payload.installation?.id,
+          pullNumber,
+          sender: sender.login,
+          trigger: "button",
+        });
+        return;
+      }
       const evaluation = await evaluateCurrentPullRequest({ deps, octokit, repository, pullNumber });
-      if (evaluation && requested === "run" && (!evaluation.verdict.runnable || !deps.runnerEnabled)) {
+      if (evaluation && requested === "run") {
         await reply(notRunnableReply({ verdict: evaluation.verdict, runnerEnabled: deps.runnerEnabled }));
       }
     },

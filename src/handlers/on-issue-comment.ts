@@ -5,6 +5,7 @@ import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { parseCommand } from "./parse-command.js";
+import { startRun } from "./start-run.js";
 
 /**
  * `/querygate plan|run|help` on a pull request. The sender's permission is asked of GitHub; accepted
@@ -47,6 +48,18 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
         );
         return;
       }
+      if (command.verb === "run" && deps.runnerEnabled) {
+        await startRun({
+          deps,
+          octokit,
+          repository,
+          installationId: context.payload.installation?.id,
+          pullNumber: issue.number,
+          sender: login,
+          trigger: "comment",
+        });
+        return;
+      }
       const evaluation = await evaluateCurrentPullRequest({
         deps,
         octokit,
@@ -57,7 +70,8 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
         await reply(closedReply());
         return;
       }
-      if (command.verb === "run" && (!evaluation.verdict.runnable || !deps.runnerEnabled)) {
+      // Review-only mode: say why nothing runs.
+      if (command.verb === "run") {
         await reply(notRunnableReply({ verdict: evaluation.verdict, runnerEnabled: deps.runnerEnabled }));
       }
     },

@@ -3,6 +3,7 @@ import { type EvaluateDeps, evaluatePullRequest } from "./evaluate-pull-request.
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { pullRequestRef } from "./pull-request-ref.js";
+import { runIfAutomatic } from "./run-if-automatic.js";
 
 /** opened, synchronize, reopened, edited: (re)analyse the head commit. */
 export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_request">): Promise<void> {
@@ -15,8 +16,16 @@ export async function onPullRequest(deps: HandlerDeps, context: Context<"pull_re
     pullNumbers: [pr.number],
     work: async () => {
       const evaluate: EvaluateDeps = { ...deps, octokit: context.octokit };
-      await evaluatePullRequest(evaluate, pullRequestRef(repository, pr), {
+      const evaluation = await evaluatePullRequest(evaluate, pullRequestRef(repository, pr), {
         opened: context.payload.action === "opened",
+      });
+      await runIfAutomatic({
+        deps,
+        octokit: context.octokit,
+        repository,
+        installationId: (context.payload as { installation?: { id: number } }).installation?.id,
+        evaluation,
+        pullNumber: pr.number,
       });
     },
   });

@@ -6,6 +6,8 @@ export type Principal = { kind: "user"; login: string } | { kind: "team"; org: s
 
 export type Actor = "user" | "bot" | "agent";
 export type ExecuteMode = "on_approval" | "on_merge" | "auto";
+export const RUN_BY = ["author", "approvers"] as const;
+export type RunBy = (typeof RUN_BY)[number];
 
 /** Where something was written in the policy, for errors and traces. */
 export interface SourceRef {
@@ -116,6 +118,8 @@ export interface Policy {
   allowedBaseBranches: string[];
   /** Dismiss approvals of an older commit through the API (with a message), not only ignore them. */
   dismissStaleApprovals: boolean;
+  /** Who may start an approved run: its author, the approvers whose approval counted, or both. */
+  runBy: RunBy[];
   /** The files this policy was merged from, in merge order. */
   files: Array<{ path: string; blobSha: string | null }>;
 }

@@ -1,5 +1,7 @@
 import { type AppServer, startAppServer } from "../app-server.js";
 import { createHandlerDeps } from "../handlers/create-handler-deps.js";
+import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
+import { startRunner } from "../runner/start-runner.js";
 import { type AppState, openState } from "../store/open-state.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";
@@ -13,8 +15,30 @@ export interface ScenarioEnvironment {
   app: AppServer;
   state: AppState;
   targets: Array<{ name: string; database: string; url: string; seeded: boolean }>;
+  /** Waits until every queued execution has run and been reported (the worker is asynchronous). */
+  settleExecutions(): Promise<void>;
+  /** Every execution the ledger holds, oldest first. */
+  executions(): Promise<ScenarioExecution[]>;
   close(): Promise<void>;
 }
+
+export interface ScenarioExecution {
+  key: string;
+  pull_request: number;
+  request_path: string;
+  target: string;
+  state: string;
+  resolution: string | null;
+  triggered_by: string;
+  xid: string | null;
+  sqlstate: string | null;
+  row_counts: number[] | null;
+  reported: boolean;
+}
+
+/** How long a step may wait for the executions it queued to run and be reported. */
+export const SETTLE_EXECUTIONS_TIMEOUT_MS = 60_000;
+const SETTLE_POLL_MS = 25;
 
 export interface StartScenarioEnvironmentParams {
   owner: string;
@@ -50,6 +74,7 @@ export async function startScenarioEnvironment(
     for (const [name, target] of Object.entries(params.targets ?? {})) {
       const url = target.databaseUrl ?? (await databases.createTarget({ name, seed: target.seed }));
       process.env[targetEnvName(name)] = url;
+      for (const variable of target.env) process.env[variable] = url;
       targets.push({
         name,
         database: new URL(url).pathname.slice(1),
@@ -61,9 +86,9 @@ export async function startScenarioEnvironment(
     cleanups.unshift(() => state.close());
     const sim = await startSimulator({ owner: params.owner });
     cleanups.unshift(() => sim.close());
+    const ledger = createExecutionLedger(state.pool);
     const app = await startAppServer({
-      // Review-only until the runner is wired to GitHub.
-      deps: await createHandlerDeps({ store: state.store, runnerEnabled: false }),
+      deps: await createHandlerDeps({ store: state.store, runner: { ledger, boss: state.queue.boss } }),
       appId: sim.appId,
       privateKey: sim.appPrivateKey,
       webhookSecret: SIM_WEBHOOK_SECRET,
@@ -77,8 +102,53 @@ export async function startScenarioEnvironment(
       },
     });
     cleanups.unshift(() => app.stop());
+    const worker = await startRunner({
+      pool: state.pool,
+      boss: state.queue.boss,
+      ledger,
+      store: state.store,
+      auth: app.auth,
+      log: () => {},
+    });
+    cleanups.unshift(() => worker.stop());
     sim.setWebhookTarget(app.webhookUrl, SIM_WEBHOOK_SECRET);
-    return { sim, app, state, targets, close };
+    const settleExecutions = async () => {
+      const deadline = Date.now() + SETTLE_EXECUTIONS_TIMEOUT_MS;
+      for (;;) {
+        const pending = await ledger.listUnresolved();
+        if (pending.length === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `querygate sim: ${pending.length} execution(s) still ${pending.map((r) => r.state).join(", ")} after ${SETTLE_EXECUTIONS_TIMEOUT_MS} ms`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+      }
+    };
+    const executions = async (): Promise<ScenarioExecution[]> => {
+      const { rows } = await state.pool.query<{ key: string }>(
+        "select key from querygate.executions order by created_at, key",
+      );
+      const out: ScenarioExecution[] = [];
+      for (const { key } of rows) {
+        const r = await ledger.find(key);
+        if (!r) continue;
+        out.push({
+          key: r.key,
+          pull_request: r.pullNumber,
+          request_path: r.requestPath,
+          target: r.target,
+          state: r.state,
+          resolution: r.resolution,
+          triggered_by: r.triggeredBy,
+          xid: r.xid,
+          sqlstate: r.sqlstate,
+          row_counts: r.rowCounts,
+          reported: r.reportedAt !== null,
+        });
+      }
+      return out;
+    };
+    return { sim, app, state, targets, settleExecutions, executions, close };
   } catch (error) {
     await close();
     throw error;

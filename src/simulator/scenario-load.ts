@@ -29,6 +29,8 @@ export type ScenarioStep =
 
 export interface ScenarioTarget {
   databaseUrl: string | null;
+  /** Environment variables the app reads the target's connection string from (the policy's `connection`). */
+  env: string[];
   /** SQL run once against an embedded target before the steps. */
   seed: string | null;
 }
@@ -123,8 +125,11 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
       if (!isObject(spec)) fail(where, "must be a mapping with database_url and/or seed");
       const s = spec as Record<string, unknown>;
       for (const key of Object.keys(s))
-        if (!["database_url", "seed", "seed_file"].includes(key))
-          fail(`${where}.${key}`, "unknown key (known: database_url, seed, seed_file)");
+        if (!["database_url", "seed", "seed_file", "env"].includes(key))
+          fail(`${where}.${key}`, "unknown key (known: database_url, seed, seed_file, env)");
+      const env = s.env === undefined ? [defaultTargetEnv(name)] : s.env;
+      if (!Array.isArray(env) || !env.every((e) => typeof e === "string" && /^[A-Z_][A-Z0-9_]*$/.test(e)))
+        fail(`${where}.env`, "must be a list of environment variable names like ORDERS_PROD_URL");
       if (s.database_url !== undefined && typeof s.database_url !== "string")
         fail(`${where}.database_url`, "must be a postgres:// URL");
       if (s.seed !== undefined && typeof s.seed !== "string") fail(`${where}.seed`, "must be SQL text");
@@ -136,7 +141,11 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
           fail(`${where}.seed_file`, `cannot read ${s.seed_file} (${(error as Error).message})`);
         }
       }
-      targets[name] = { databaseUrl: (s.database_url as string | undefined) ?? null, seed };
+      targets[name] = {
+        databaseUrl: (s.database_url as string | undefined) ?? null,
+        seed,
+        env: env as string[],
+      };
     }
   }
 
@@ -221,4 +230,9 @@ function fileMap(
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** `orders-prod` → `ORDERS_PROD_URL`: the variable a policy's `connection: { env: … }` usually names. */
+export function defaultTargetEnv(target: string): string {
+  return `${target.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
 }

@@ -62,6 +62,7 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
         refused = error.message.replace(/^simulator: /, "");
       }
       await sim.idle();
+      await env.settleExecutions();
       const report = sim.report();
       const record: StepRecord = {
         index: i + 1,
@@ -76,7 +77,7 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
       params.onStep?.(record);
     }
 
-    const final = sim.report();
+    const final = { ...sim.report(), executions: await env.executions() };
     const failed = sim.deliveries.filter((d) => d.status < 200 || d.status >= 300);
     const violations = [...sim.violations];
     return {

@@ -102,6 +102,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // What each ready pull request head was approved as (the run re-checks it), and each repository's audit chain head.
+    id: "0004_approved_runs_and_audit_heads",
+    sql: `
+      create table ${STATE_SCHEMA}.approved_runs (
+        repo text,
+        pull_number int check (pull_number > 0),
+        head_sha text,
+        fingerprint text not null,
+        parts jsonb not null,
+        updated_at timestamptz not null default now(),
+        primary key (repo, pull_number, head_sha)
+      );
+      create table ${STATE_SCHEMA}.audit_heads (
+        repo text primary key,
+        seq bigint not null check (seq > 0),
+        hash text not null,
+        commit_sha text not null,
+        updated_at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns the ids it applied, in order. */

@@ -33,6 +33,15 @@ export interface StateStore {
   recordStatusComment(comment: PullRequestKey & { commentId: number; bodyDigest: string }): Promise<void>;
   findApprovalContext(key: PullRequestKey): Promise<{ digest: string; watermark: number } | null>;
   recordApprovalContext(context: PullRequestKey & { digest: string; watermark: number }): Promise<void>;
+  recordApprovedRun(
+    run: PullRequestKey & { headSha: string; fingerprint: string; parts: Record<string, string> },
+  ): Promise<void>;
+  findApprovedRun(
+    key: PullRequestKey & { headSha: string },
+  ): Promise<{ fingerprint: string; parts: Record<string, string> } | null>;
+  /** Moves a repository's audit chain head forward; an older sequence number never replaces a newer one. */
+  recordAuditHead(head: { repo: string; seq: number; hash: string; commitSha: string }): Promise<void>;
+  findAuditHead(repo: string): Promise<{ seq: number; hash: string; commitSha: string } | null>;
 }
 
 export interface PullRequestKey {
@@ -145,6 +154,44 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
                updated_at = now()`,
         [repo.toLowerCase(), pullNumber, digest, watermark],
       );
+    },
+
+    async recordApprovedRun({ repo, pullNumber, headSha, fingerprint, parts }) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.approved_runs (repo, pull_number, head_sha, fingerprint, parts)
+         values ($1, $2, $3, $4, $5)
+         on conflict (repo, pull_number, head_sha) do update
+           set fingerprint = excluded.fingerprint, parts = excluded.parts, updated_at = now()`,
+        [repo.toLowerCase(), pullNumber, headSha.toLowerCase(), fingerprint, JSON.stringify(parts)],
+      );
+    },
+
+    async findApprovedRun({ repo, pullNumber, headSha }) {
+      const { rows } = await pool.query<{ fingerprint: string; parts: Record<string, string> }>(
+        `select fingerprint, parts from ${STATE_SCHEMA}.approved_runs
+         where repo = $1 and pull_number = $2 and head_sha = $3`,
+        [repo.toLowerCase(), pullNumber, headSha.toLowerCase()],
+      );
+      return rows[0] ?? null;
+    },
+
+    async recordAuditHead({ repo, seq, hash, commitSha }) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.audit_heads as h (repo, seq, hash, commit_sha) values ($1, $2, $3, $4)
+         on conflict (repo) do update
+           set seq = excluded.seq, hash = excluded.hash, commit_sha = excluded.commit_sha, updated_at = now()
+           where h.seq < excluded.seq`,
+        [repo.toLowerCase(), seq, hash, commitSha],
+      );
+    },
+
+    async findAuditHead(repo) {
+      const { rows } = await pool.query<{ seq: string; hash: string; commit_sha: string }>(
+        `select seq, hash, commit_sha from ${STATE_SCHEMA}.audit_heads where repo = $1`,
+        [repo.toLowerCase()],
+      );
+      const row = rows[0];
+      return row ? { seq: Number(row.seq), hash: row.hash, commitSha: row.commit_sha } : null;
     },
 
     async withPullRequestLock({ repo, pullNumber }, fn) {

@@ -87,6 +87,7 @@ function policyWith(p: {
     policyOwners: [team("acme", "security")],
     allowedBaseBranches: [],
     dismissStaleApprovals: false,
+    runBy: ["author", "approvers"],
     files: [{ path: "policies/querygate.yml", blobSha: null }],
   };
 }

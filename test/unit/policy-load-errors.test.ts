@@ -92,7 +92,7 @@ describe("unknown keys", () => {
 
   it("offers no suggestion when nothing is close", () => {
     expect(only("zzzzzz: 1").message).toBe(
-      "unknown key `zzzzzz` (top-level keys: version, targets, owners, rules, defaults, policy_owners, allowed_base_branches, dismiss_stale_approvals)",
+      "unknown key `zzzzzz` (top-level keys: version, targets, owners, rules, defaults, policy_owners, allowed_base_branches, dismiss_stale_approvals, run_by)",
     );
   });
 });

@@ -54,6 +54,7 @@ function policyWith(ownerEntries: OwnerEntry[]): Policy {
     policyOwners: [team("acme", "security")],
     allowedBaseBranches: [],
     dismissStaleApprovals: false,
+    runBy: ["author", "approvers"],
     files: [{ path: "policies/querygate.yml", blobSha: null }],
   };
 }

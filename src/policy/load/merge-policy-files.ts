@@ -7,6 +7,7 @@ import type {
   PolicyTarget,
   SourceRef,
 } from "../policy-types.js";
+import { RUN_BY } from "../policy-types.js";
 import { MAX_OWNER_PATTERNS, MAX_RULES } from "./policy-limits.js";
 import { didYouMean, type PolicyReference } from "./read-context.js";
 import { type PolicyFilePart, SINGLE_KEYS } from "./read-policy-file.js";
@@ -154,6 +155,7 @@ export function mergePolicyFiles({ parts, references, files, complete }: MergeIn
       policyOwners,
       allowedBaseBranches: firstSet((part) => part.allowedBaseBranches) ?? [],
       dismissStaleApprovals: firstSet((part) => part.dismissStaleApprovals) ?? false,
+      runBy: firstSet((part) => part.runBy) ?? [...RUN_BY],
       files,
     },
     errors,

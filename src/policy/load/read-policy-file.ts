@@ -1,4 +1,5 @@
 import type { OwnerEntry, Policy, PolicyRule, PolicyTarget, Principal, SourceRef } from "../policy-types.js";
+import { RUN_BY, type RunBy } from "../policy-types.js";
 import { formatKeyPath, type KeyPath } from "./key-path.js";
 import { checkTargetPattern } from "./object-pattern.js";
 import {
@@ -27,6 +28,7 @@ const TOP_KEYS = [
   "policy_owners",
   "allowed_base_branches",
   "dismiss_stale_approvals",
+  "run_by",
 ] as const;
 /** Keys that may be set in one file only; the others concatenate across files. */
 export const SINGLE_KEYS = [
@@ -35,6 +37,7 @@ export const SINGLE_KEYS = [
   "policy_owners",
   "allowed_base_branches",
   "dismiss_stale_approvals",
+  "run_by",
 ] as const;
 export type SingleKey = (typeof SINGLE_KEYS)[number];
 const DEFAULTS_KEYS = ["require"] as const;
@@ -57,6 +60,7 @@ export interface PolicyFilePart {
   policyOwners: Principal[] | null;
   allowedBaseBranches: string[] | null;
   dismissStaleApprovals: boolean | null;
+  runBy: RunBy[] | null;
 }
 
 /** Reads one parsed policy file; errors and cross-file references go to `ctx`. */
@@ -74,6 +78,7 @@ export function readPolicyFile(ctx: ReadContext, document: unknown): PolicyFileP
     policyOwners: null,
     allowedBaseBranches: null,
     dismissStaleApprovals: null,
+    runBy: null,
   };
   if (!isMapping(document)) {
     report(ctx, [], `a policy file is a mapping of ${TOP_KEYS.join(", ")} — got ${describe(document)}`);
@@ -179,6 +184,22 @@ export function readPolicyFile(ctx: ReadContext, document: unknown): PolicyFileP
           : `\`${branch}\` is not a branch name (e.g. release/2026-11; no spaces, globs or "..")`,
     });
     if (branches) part.allowedBaseBranches = branches.map((b) => b.item);
+  }
+  if (document.run_by !== undefined) {
+    const value = document.run_by;
+    const allowed: readonly string[] = RUN_BY;
+    if (
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every((v) => typeof v === "string" && allowed.includes(v))
+    )
+      part.runBy = [...new Set(value as RunBy[])];
+    else
+      report(
+        ctx,
+        ["run_by"],
+        `must be a non-empty list of ${RUN_BY.join(", ")} (who may start an approved run) — got ${describe(value)}`,
+      );
   }
   if (document.dismiss_stale_approvals !== undefined) {
     if (typeof document.dismiss_stale_approvals === "boolean")

@@ -15,6 +15,10 @@ export async function executeStatements(input: ExecutionInput): Promise<Executio
   const startedAt = input.clock().toISOString();
   const progress: ExecutionProgress = { statements: [], affectedRows: 0, xid: null };
   const ending = await execute(input, progress);
+  if (input.resolveColumnOrigins === true) {
+    // Results of a request that stopped before the lookup have no origin: masking treats them as unknown.
+    for (const column of progress.statements.flatMap((s) => s.columns ?? [])) column.origin ??= null;
+  }
   return {
     status: ending.status,
     statements: progress.statements,

@@ -35,11 +35,42 @@ export interface ExecutionInput {
   /** Called with the transaction id after BEGIN and before the first statement of a transactional write. */
   onTransactionId: (xid: string) => Promise<void>;
   clock: () => Date;
+  /**
+   * Report where each result column comes from (`tableOid`, `columnNumber`, `origin`), for masking: one
+   * catalog query in the same session and transaction, after the statements and before ROLLBACK/COMMIT.
+   */
+  resolveColumnOrigins?: boolean;
+}
+
+/** What a column's relation is (pg_class.relkind): only a table's column is the stored value itself. */
+export type RelationKind = "table" | "view" | "materialized_view" | "foreign_table" | "other";
+
+/** The table column a result column shows, as PostgreSQL's RowDescription and the catalog report it. */
+export interface ColumnOrigin {
+  schema: string;
+  /** The relation PostgreSQL reports: for a column selected through a view, the view — not its table. */
+  table: string;
+  /** The column's name; `*` for a whole-row value (`SELECT c FROM customers c`), see `rowColumns`. */
+  column: string;
+  relationKind: RelationKind;
+  /** Only for a whole-row value: every column of the relation, all of which the value shows. */
+  rowColumns?: string[];
 }
 
 export interface ResultColumn {
   name: string;
   typeOid: number;
+  /**
+   * RowDescription's table OID and column number (0 and 0 for a computed column; a column number of 0 with
+   * a table OID is the whole row). Only when `resolveColumnOrigins` was asked for.
+   */
+  tableOid?: number;
+  columnNumber?: number;
+  /**
+   * Resolved from the catalog when `resolveColumnOrigins` was asked for: null for a computed column, or
+   * when the lookup failed. Absent when not asked for. Masking treats absent and null alike (no origin).
+   */
+  origin?: ColumnOrigin | null;
 }
 
 export interface StatementResult {

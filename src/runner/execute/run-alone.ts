@@ -1,6 +1,7 @@
 import type { ExecutionEnding, ExecutionProgress } from "./execution-progress.js";
 import type { ExecutionInput } from "./execution-types.js";
 import { countsTowardsCeiling } from "./plan-execution.js";
+import { resolveColumnOrigins } from "./resolve-column-origins.js";
 import { runStatement } from "./run-statement.js";
 import { isStatementError, toExecutionError } from "./statement-error.js";
 import type { TargetSession } from "./target-session.js";
@@ -23,6 +24,7 @@ export async function runAlone(params: {
       client: session.client,
       statement,
       maxResultRows: input.maxResultRows,
+      withColumnSources: input.resolveColumnOrigins === true,
     });
     progress.statements.push(result);
     if (countsTowardsCeiling(statement)) progress.affectedRows += result.rowCount;
@@ -38,6 +40,14 @@ export async function runAlone(params: {
         message: `the connection failed while the statement ran outside a transaction (${reported.message}): it may have completed, or left something half done (e.g. an INVALID index) — check the target before running it again`,
       },
     };
+  }
+  if (input.resolveColumnOrigins === true) {
+    // The statement has committed by itself; the lookup never throws, and a failed one leaves origins null.
+    await resolveColumnOrigins({
+      client: session.client,
+      statements: progress.statements,
+      inTransaction: false,
+    });
   }
   return { status: "committed" };
 }

@@ -3,6 +3,7 @@ import type { ExecutionEnding, ExecutionProgress } from "./execution-progress.js
 import type { ExecutionError, ExecutionInput } from "./execution-types.js";
 import type { ExecutionMode } from "./plan-execution.js";
 import { countsTowardsCeiling } from "./plan-execution.js";
+import { resolveColumnOrigins } from "./resolve-column-origins.js";
 import { runStatement } from "./run-statement.js";
 import { isStatementError, toExecutionError } from "./statement-error.js";
 import { type TargetSession, verifySettings } from "./target-session.js";
@@ -63,7 +64,12 @@ export async function runInTransaction(params: {
   const failed = mode === "write" ? "rolled_back" : "failed";
   for (const statement of input.statements) {
     try {
-      const result = await runStatement({ client, statement, maxResultRows: input.maxResultRows });
+      const result = await runStatement({
+        client,
+        statement,
+        maxResultRows: input.maxResultRows,
+        withColumnSources: input.resolveColumnOrigins === true,
+      });
       progress.statements.push(result);
     } catch (error) {
       const cause = session.connectionError() ?? error;
@@ -88,6 +94,11 @@ export async function runInTransaction(params: {
     }
   }
 
+  if (input.resolveColumnOrigins === true) {
+    // Same session and transaction: relations the request created resolve too. A failed lookup leaves
+    // every origin null (masked when the statement reads a masked column) and the transaction usable.
+    await resolveColumnOrigins({ client, statements: progress.statements, inTransaction: true });
+  }
   if (mode !== "write") {
     await client.query("ROLLBACK").catch(() => undefined);
     return { status: "read" };

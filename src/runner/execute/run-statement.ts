@@ -47,8 +47,11 @@ export async function runStatement(params: {
   client: pg.Client;
   statement: ExecutableStatement;
   maxResultRows: number;
+  /** Keep RowDescription's table OID and column number on each column (see resolveColumnOrigins). */
+  withColumnSources?: boolean;
 }): Promise<StatementResult> {
   const { statement, maxResultRows } = params;
+  const sources = params.withColumnSources === true;
   const cursor = params.client.query(new StatementCursor(statement, maxResultRows));
   let ended = false;
   cursor.once("end", () => {
@@ -76,7 +79,7 @@ export async function runStatement(params: {
       command,
       rowCount: Math.max(tagCount ?? 0, cursor.copyCount),
       rows: cursor.copyRows,
-      columns: [{ name: "COPY", typeOid: TEXT_OID }],
+      columns: [{ name: "COPY", typeOid: TEXT_OID, ...(sources ? { tableOid: 0, columnNumber: 0 } : {}) }],
       truncated: cursor.copyCount > maxResultRows,
     };
   }
@@ -89,7 +92,14 @@ export async function runStatement(params: {
     // included ("UPDATE 500" for 2,500 rows): the rows seen are the count, or the ceiling could be dodged.
     rowCount: Math.max(seen, tagCount ?? 0),
     rows,
-    columns: fields.map((f): ResultColumn => ({ name: f.name, typeOid: f.dataTypeID })),
+    columns: fields.map(
+      (f): ResultColumn => ({
+        name: f.name,
+        typeOid: f.dataTypeID,
+        // 0 and 0 for a computed column; PostgreSQL follows aliases, subqueries and CTEs, not views.
+        ...(sources ? { tableOid: f.tableID, columnNumber: f.columnID } : {}),
+      }),
+    ),
     truncated: seen > maxResultRows,
   };
 }

@@ -1,0 +1,34 @@
+import type { AuditTrigger } from "../audit/audit-types.js";
+import type { GitHubClient } from "../github/octokit.js";
+import { requestRun } from "../runner/request-run.js";
+import type { RepositoryLike } from "./evaluate-current-pull-request.js";
+import type { HandlerDeps } from "./handler-deps.js";
+
+/**
+ * Asks the runner to run a pull request and says so on it when something needs saying: a refusal, or a
+ * request that already ran. A fresh run says nothing here: its result comment follows.
+ */
+export async function startRun(p: {
+  deps: HandlerDeps;
+  octokit: GitHubClient;
+  repository: RepositoryLike;
+  installationId: number | undefined;
+  pullNumber: number;
+  sender: string;
+  trigger: AuditTrigger;
+}): Promise<void> {
+  const reply = (body: string) =>
+    p.octokit.rest.issues.createComment({
+      owner: p.repository.owner.login,
+      repo: p.repository.name,
+      issue_number: p.pullNumber,
+      body,
+    });
+  if (p.installationId === undefined) {
+    await reply("Nothing ran: the event carried no installation, so querygate cannot report a result here.");
+    return;
+  }
+  const result = await requestRun({ ...p, installationId: p.installationId });
+  if (result.status === "refused") await reply(result.message);
+  if (result.status === "queued" && !result.allNew) await reply(result.message);
+}

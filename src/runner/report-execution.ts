@@ -1,0 +1,271 @@
+import type { NewAuditEntry } from "../audit/audit-types.js";
+import { resultDigest } from "../audit/result-digest.js";
+import { commitAuditRecord } from "../github/commit-audit-record.js";
+import { PER_PAGE_MAX } from "../github/limits.js";
+import type { GitHubClient } from "../github/octokit.js";
+import {
+  EXECUTE_CHECK_NAME,
+  type ResultStatement,
+  renderExecuteCheckRun,
+  renderExecutionResult,
+} from "../github/render-execution-result.js";
+import type { StateStore } from "../store/state-store.js";
+import type { ExecutionOutcome as ExecutorOutcome, ResultColumn } from "./execute/execution-types.js";
+import type { ExecutionRow, ReportRefs } from "./ledger/execution-ledger.js";
+import type { ReportContext } from "./ledger/execution-worker.js";
+import { maskedColumnIndexes, statementReadsMaskedColumn } from "./mask-columns.js";
+import { isRunPayload, type RunPayload } from "./run-payload.js";
+
+export interface ReportDeps {
+  store: StateStore;
+  /** An installation-scoped client, as Probot would hand a webhook handler. */
+  auth: (installationId: number) => Promise<GitHubClient>;
+  /** The branch audit records go to. */
+  auditBranch?: string;
+}
+
+/**
+ * Reports one final ledger row, idempotently: the audit record (found by key when already committed), the
+ * result comment(s) (found by their hidden marker and edited) and the `querygate/execute` check run (found
+ * by `external_id` = key). Masked columns are masked before anything leaves this function.
+ */
+export function createExecutionReporter(deps: ReportDeps) {
+  return async (row: ExecutionRow, context: ReportContext): Promise<ReportRefs> => {
+    if (!isRunPayload(row.payload)) throw new Error(`execution ${row.key} has no run payload to report from`);
+    const payload = row.payload;
+    const octokit = await deps.auth(payload.installationId);
+    const outcome = isExecutorOutcome(context.details) ? context.details : null;
+    const statements = reportedStatements(payload, outcome);
+
+    const entry = auditEntry(row, payload, outcome, statements);
+    const committed = await commitAuditRecord(octokit, {
+      owner: payload.owner,
+      repo: payload.repo,
+      entry,
+      ...(deps.auditBranch ? { branch: deps.auditBranch } : {}),
+    });
+    await deps.store.recordAuditHead({
+      repo: `${payload.owner}/${payload.repo}`,
+      seq: committed.entry.seq,
+      hash: committed.entry.hash,
+      commitSha: committed.commitSha,
+    });
+
+    const result = {
+      key: row.key,
+      outcome: row.state as "succeeded" | "failed" | "rolled_back" | "needs_verification",
+      resolution: row.resolution ?? "worker",
+      target: { name: payload.target.name, environment: payload.target.environment },
+      requestPath: payload.unit.requestPath,
+      headSha: payload.headSha,
+      approvers: payload.approvals.map((a) => ({ login: a.login, reviewId: a.reviewId })),
+      triggeredBy: payload.triggeredBy,
+      trigger: payload.trigger,
+      startedAt: row.startedAt?.toISOString() ?? null,
+      endedAt: (row.endedAt ?? new Date()).toISOString(),
+      xid: row.xid,
+      error: outcome?.error
+        ? {
+            sqlstate: outcome.error.sqlstate,
+            message: outcome.error.message,
+            detail: outcome.error.detail,
+            hint: outcome.error.hint,
+            line: outcome.error.line,
+            statementIndex: outcome.error.statementIndex,
+            kind: outcome.error.kind,
+            ...(outcome.error.ceiling ? { ceiling: outcome.error.ceiling } : {}),
+          }
+        : row.message
+          ? {
+              sqlstate: row.sqlstate,
+              message: row.message,
+              detail: null,
+              hint: null,
+              line: null,
+              statementIndex: null,
+            }
+          : undefined,
+      statements: statements.filter((s): s is ResultStatement => s !== null),
+      maskInForce: payload.unit.statements.some((s) => s.mask.length > 0),
+      auditHead: { hash: committed.entry.hash, commitSha: committed.commitSha },
+    };
+    const commentIds = await upsertResultComments(octokit, payload, renderExecutionResult(result));
+    const checkRunId = await upsertExecuteCheckRun(octokit, payload, row.key, renderExecuteCheckRun(result));
+    return { commentId: commentIds[0] ?? null, checkRunId, auditCommitSha: committed.commitSha };
+  };
+}
+
+/** The statements that completed, with their masks applied; null for those that did not run. */
+function reportedStatements(
+  payload: RunPayload,
+  outcome: ExecutorOutcome | null,
+): Array<ResultStatement | null> {
+  return payload.unit.statements.map((s) => {
+    const r = outcome?.statements.find((x) => x.index === s.index);
+    if (!r) return null;
+    const columns = r?.columns ?? [];
+    const masked = maskedColumnIndexes({
+      columns,
+      maskPatterns: s.mask,
+      statementReadsMasked: statementReadsMaskedColumn({ columnsRead: s.columnsRead, maskPatterns: s.mask }),
+    });
+    return {
+      index: s.index,
+      line: s.tokenLine,
+      command: r.command,
+      rowCount: r.rowCount,
+      ...(r.columns ? { columns: r.columns } : {}),
+      // Masked values are dropped here, so no later step can show them.
+      ...(r.rows ? { rows: r.rows.map((values) => values.map((v, i) => (masked.has(i) ? null : v))) } : {}),
+      ...(r.truncated !== undefined ? { truncated: r.truncated } : {}),
+      masked,
+    };
+  });
+}
+
+function auditEntry(
+  row: ExecutionRow,
+  payload: RunPayload,
+  outcome: ExecutorOutcome | null,
+  statements: Array<ResultStatement | null>,
+): NewAuditEntry {
+  return {
+    version: 1,
+    key: row.key,
+    repo: `${payload.owner}/${payload.repo}`.toLowerCase(),
+    pull_request: payload.pullNumber,
+    head_sha: payload.headSha.toLowerCase(),
+    request: {
+      path: payload.unit.requestPath,
+      statements: payload.unit.statements.map((s) => ({
+        index: s.index,
+        byte_start: s.byteStart,
+        byte_end: s.byteEnd,
+        hash: s.hash,
+        params_hash: null,
+      })),
+    },
+    policy: {
+      commit_sha: payload.policy.commitSha.toLowerCase(),
+      files: payload.policy.files.map((f) => ({ path: f.path, blob_sha: f.blobSha.toLowerCase() })),
+      decision_id: row.fingerprint,
+      matched_rules: payload.policy.matchedRules,
+    },
+    approvals: payload.approvals.map((a) => ({
+      login: a.login,
+      review_id: a.reviewId,
+      commit_id: a.commitId.toLowerCase(),
+      teams: a.teams,
+    })),
+    executor: {
+      triggered_by: payload.triggeredBy,
+      trigger: payload.trigger,
+      triggered_at: payload.triggeredAt,
+      worker: row.claimedBy,
+    },
+    target: {
+      name: payload.target.name,
+      engine: payload.target.engine,
+      environment: payload.target.environment,
+      role: null,
+      transaction_id: row.xid,
+    },
+    execution: {
+      started_at: row.startedAt?.toISOString() ?? null,
+      ended_at: (row.endedAt ?? new Date()).toISOString(),
+      outcome: row.state as NewAuditEntry["execution"]["outcome"],
+      resolution: row.resolution ?? "worker",
+      sqlstate: row.sqlstate,
+      results: outcome
+        ? statements
+            .filter((s): s is ResultStatement => s !== null)
+            .map((s) => ({
+              index: s.index,
+              rows: s.rowCount,
+              // Over the rows the runner kept (masked as shown), not every row the database returned.
+              result_digest:
+                s.columns && s.rows
+                  ? resultDigest({
+                      columns: s.columns.map((c: ResultColumn) => c.name),
+                      rows: s.rows,
+                      masked: s.columns
+                        .filter((_: ResultColumn, i: number) => s.masked.has(i))
+                        .map((c: ResultColumn) => c.name),
+                    })
+                  : null,
+            }))
+        : null,
+    },
+  };
+}
+
+async function upsertResultComments(
+  octokit: GitHubClient,
+  payload: RunPayload,
+  bodies: string[],
+): Promise<number[]> {
+  const { owner, repo, pullNumber } = payload;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: pullNumber,
+    per_page: PER_PAGE_MAX,
+  });
+  const ids: number[] = [];
+  for (const [i, body] of bodies.entries()) {
+    const marker = body.split("\n")[0] ?? "";
+    const existing = comments.find((c) => c.user?.type === "Bot" && (c.body ?? "").split("\n")[0] === marker);
+    if (existing) {
+      if (existing.body !== body)
+        await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+      ids[i] = existing.id;
+    } else {
+      const { data } = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: pullNumber,
+        body,
+      });
+      ids[i] = data.id;
+    }
+  }
+  return ids;
+}
+
+async function upsertExecuteCheckRun(
+  octokit: GitHubClient,
+  payload: RunPayload,
+  key: string,
+  output: ReturnType<typeof renderExecuteCheckRun>,
+): Promise<number> {
+  const { owner, repo, headSha } = payload;
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: EXECUTE_CHECK_NAME,
+    per_page: PER_PAGE_MAX,
+  });
+  const body = {
+    owner,
+    repo,
+    name: EXECUTE_CHECK_NAME,
+    status: "completed" as const,
+    conclusion: output.conclusion,
+    completed_at: new Date().toISOString(),
+    details_url: payload.htmlUrl,
+    external_id: key,
+    output: { title: output.title, summary: output.summary },
+  };
+  const existing = data.check_runs.find((r) => r.external_id === key);
+  if (existing) {
+    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
+    return existing.id;
+  }
+  const { data: created } = await octokit.rest.checks.create({ ...body, head_sha: headSha });
+  return created.id;
+}
+
+function isExecutorOutcome(value: unknown): value is ExecutorOutcome {
+  return typeof value === "object" && value !== null && Array.isArray((value as ExecutorOutcome).statements);
+}
