@@ -1,6 +1,7 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import type { Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
+import type { ExecutionSummary } from "../store/state-store.js";
 import { ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
@@ -19,10 +20,42 @@ export interface RenderStatusCommentParams {
   checkRunUrl: string | null;
   /** Whether a ready request can be started from GitHub (Run button, `/querygate run`). */
   runnerEnabled: boolean;
+  /** Executions of this head commit; once there are any, the comment reports them instead. */
+  executions: ExecutionSummary[];
+}
+
+const EXECUTION_STATE: Record<string, string> = {
+  queued: "⏳ queued",
+  running: "⏳ running",
+  succeeded: "✅ executed",
+  failed: "❌ failed — nothing changed",
+  rolled_back: "⛔ rolled back — nothing changed",
+  needs_verification: "⚠️ needs manual verification",
+};
+
+/** Pure: the status comment once something ran (or is running) for this head commit. */
+export function renderExecutedStatus(p: { headSha: string; executions: ExecutionSummary[] }): string {
+  const states = p.executions.map((e) => e.state);
+  const headline = states.some((s) => s === "queued" || s === "running")
+    ? "running"
+    : states.every((s) => s === "succeeded")
+      ? "executed"
+      : "ran — see the results";
+  return [
+    STATUS_COMMENT_MARKER,
+    `### querygate: ${headline}`,
+    "",
+    ...p.executions.map((e) => `- \`${e.requestPath}\`: ${EXECUTION_STATE[e.state] ?? e.state}`),
+    "",
+    "Each result is in its own comment below, and its audit record on the `querygate/audit` branch. A request runs at most once: to run it again, push a new commit and get it approved again.",
+    "",
+    `<sub>Head ${p.headSha.slice(0, 7)}</sub>`,
+  ].join("\n");
 }
 
 /** Pure: the sticky comment — the status in plain words and the one next step. */
 export function renderStatusComment(p: RenderStatusCommentParams): string {
+  if (p.executions.length > 0) return renderExecutedStatus({ headSha: p.headSha, executions: p.executions });
   const lines = [STATUS_COMMENT_MARKER, `### querygate: ${headline(p)}`, "", ...body(p)];
   const stale = (p.approval?.approvals ?? []).filter(
     (a) => a.ignored === "stale_commit" || a.ignored === "stale_context",

@@ -188,6 +188,11 @@ export async function evaluatePullRequest(
       headSha: pr.headSha,
       checkRunUrl: `${pr.htmlUrl}/checks?check_run_id=${id}`,
       runnerEnabled: deps.runnerEnabled,
+      executions: await deps.store.listExecutions({
+        repo: `${pr.owner}/${pr.repo}`,
+        pullNumber: pr.pullNumber,
+        headSha: pr.headSha,
+      }),
     }),
   });
   let run: PullRequestEvaluation["run"] = null;

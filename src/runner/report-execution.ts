@@ -3,12 +3,14 @@ import { resultDigest } from "../audit/result-digest.js";
 import { commitAuditRecord } from "../github/commit-audit-record.js";
 import { PER_PAGE_MAX } from "../github/limits.js";
 import type { GitHubClient } from "../github/octokit.js";
+import { publishStatusComment } from "../github/publish-status-comment.js";
 import {
   EXECUTE_CHECK_NAME,
   type ResultStatement,
   renderExecuteCheckRun,
   renderExecutionResult,
 } from "../github/render-execution-result.js";
+import { renderExecutedStatus } from "../github/render-status-comment.js";
 import type { StateStore } from "../store/state-store.js";
 import type { ExecutionOutcome as ExecutorOutcome, ResultColumn } from "./execute/execution-types.js";
 import type { ExecutionRow, ReportRefs } from "./ledger/execution-ledger.js";
@@ -70,7 +72,7 @@ export function createExecutionReporter(deps: ReportDeps) {
             message: outcome.error.message,
             detail: outcome.error.detail,
             hint: outcome.error.hint,
-            line: outcome.error.line,
+            line: errorLine(payload, outcome.error.statementIndex, outcome.error.line),
             statementIndex: outcome.error.statementIndex,
             kind: outcome.error.kind,
             ...(outcome.error.ceiling ? { ceiling: outcome.error.ceiling } : {}),
@@ -91,6 +93,27 @@ export function createExecutionReporter(deps: ReportDeps) {
     };
     const commentIds = await upsertResultComments(octokit, payload, renderExecutionResult(result));
     const checkRunId = await upsertExecuteCheckRun(octokit, payload, row.key, renderExecuteCheckRun(result));
+    const executions = await deps.store.listExecutions({
+      repo: row.repo,
+      pullNumber: payload.pullNumber,
+      headSha: payload.headSha,
+    });
+    await publishStatusComment({
+      octokit,
+      store: deps.store,
+      owner: payload.owner,
+      repo: payload.repo,
+      pullNumber: payload.pullNumber,
+      // This row is not marked reported yet, but its outcome is final.
+      body: renderExecutedStatus({
+        headSha: payload.headSha,
+        executions: executions.map((e) =>
+          e.requestPath === payload.unit.requestPath ? { ...e, state: row.state } : e,
+        ),
+      }),
+      create: true,
+      searchExisting: true,
+    });
     return { commentId: commentIds[0] ?? null, checkRunId, auditCommitSha: committed.commitSha };
   };
 }
@@ -268,4 +291,14 @@ async function upsertExecuteCheckRun(
 
 function isExecutorOutcome(value: unknown): value is ExecutorOutcome {
   return typeof value === "object" && value !== null && Array.isArray((value as ExecutorOutcome).statements);
+}
+
+/**
+ * The executor counts lines from the first character of the statement's text, comments included; an error
+ * without a position points there. Errors always point at a token, so never above the first one.
+ */
+function errorLine(payload: RunPayload, index: number | null, line: number | null): number | null {
+  const statement = payload.unit.statements.find((s) => s.index === index);
+  if (!statement) return line;
+  return Math.max(line ?? statement.tokenLine, statement.tokenLine);
 }

@@ -1,5 +1,5 @@
 import { GitHubRefusal } from "./actions/review-actions.js";
-import { startScenarioEnvironment } from "./scenario-environment.js";
+import { type ScenarioExecution, startScenarioEnvironment } from "./scenario-environment.js";
 import type { Scenario, ScenarioStep } from "./scenario-load.js";
 import type { Simulator, SimulatorReport } from "./simulator.js";
 
@@ -15,7 +15,9 @@ export interface StepRecord {
   refused: string | null;
 }
 
-export interface ScenarioReport extends SimulatorReport {
+export interface ScenarioReport extends Omit<SimulatorReport, "executions"> {
+  /** The runner's ledger at the end: every execution queued, with its outcome. */
+  executions: ScenarioExecution[];
   ok: boolean;
   steps: StepRecord[];
   targets: Array<{ name: string; database: string; seeded: boolean }>;
@@ -31,6 +33,8 @@ export interface RunScenarioParams {
   adminDatabaseUrl: string | null;
   onStep?: (record: StepRecord) => void;
   handleSignals?: boolean;
+  /** Called after the last step, before the databases are dropped: tests read the targets' state here. */
+  beforeClose?: (targets: Array<{ name: string; url: string }>) => Promise<void>;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 }
 
@@ -78,6 +82,7 @@ export async function runScenario(params: RunScenarioParams): Promise<ScenarioRe
     }
 
     const final = { ...sim.report(), executions: await env.executions() };
+    await params.beforeClose?.(env.targets.map(({ name, url }) => ({ name, url })));
     const failed = sim.deliveries.filter((d) => d.status < 200 || d.status >= 300);
     const violations = [...sim.violations];
     return {

@@ -22,7 +22,12 @@ import { createOpenApiChecker } from "./openapi/openapi-checker.js";
 import { routeTable } from "./routes/route-table.js";
 import { DEFAULT_WEBHOOK_SECRET } from "./simulator-limits.js";
 import { createSimState } from "./state/sim-state.js";
-import { createWebhookDeliverer, type DeliveryRecord } from "./webhooks/webhook-deliverer.js";
+import {
+  createWebhookDeliverer,
+  type DeliveryRecord,
+  type FanOutOptions,
+  type WebhookTarget,
+} from "./webhooks/webhook-deliverer.js";
 import { createWebhookValidator, type WebhookValidator } from "./webhooks/webhook-validator.js";
 
 export type { SimulatorReport } from "./build-report.js";
@@ -46,6 +51,11 @@ export interface Simulator {
   installationId: number;
   appPrivateKey: string;
   setWebhookTarget(url: string, secret: string): void;
+  /**
+   * Several app replicas: every delivery (same body, same delivery id) goes to `fanOut` of them at once,
+   * chosen round-robin; `deliveries` records each attempt with its `target`.
+   */
+  setWebhookTargets(targets: ReadonlyArray<WebhookTarget>, options?: FanOutOptions): void;
   createRepo(p: {
     fullName: string;
     defaultBranch?: string;
@@ -193,6 +203,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     installationId,
     appPrivateKey: privateKey,
     setWebhookTarget: (url, secret) => deliverer.setTarget(url, secret),
+    setWebhookTargets: (targets, options) => deliverer.setTargets(targets, options),
     createRepo: (p) => void createRepoRecord(ctx, p),
     createBranch: (p) => createBranch(ctx, p),
     addTeam: (p) => addTeam(ctx, p),

@@ -42,6 +42,14 @@ export interface StateStore {
   /** Moves a repository's audit chain head forward; an older sequence number never replaces a newer one. */
   recordAuditHead(head: { repo: string; seq: number; hash: string; commitSha: string }): Promise<void>;
   findAuditHead(repo: string): Promise<{ seq: number; hash: string; commitSha: string } | null>;
+  /** The executions queued for a pull request's head commit (the runner's ledger), by request path. */
+  listExecutions(key: PullRequestKey & { headSha: string }): Promise<ExecutionSummary[]>;
+}
+
+export interface ExecutionSummary {
+  requestPath: string;
+  state: string;
+  commentId: number | null;
 }
 
 export interface PullRequestKey {
@@ -192,6 +200,24 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
       );
       const row = rows[0];
       return row ? { seq: Number(row.seq), hash: row.hash, commitSha: row.commit_sha } : null;
+    },
+
+    async listExecutions({ repo, pullNumber, headSha }) {
+      const { rows } = await pool.query<{
+        request_path: string;
+        state: string;
+        report_comment_id: string | null;
+      }>(
+        `select request_path, state, report_comment_id from ${STATE_SCHEMA}.executions
+         where lower(repo) = lower($1) and pull_number = $2 and lower(head_sha) = lower($3)
+         order by request_path, created_at`,
+        [repo, pullNumber, headSha],
+      );
+      return rows.map((r) => ({
+        requestPath: r.request_path,
+        state: r.state,
+        commentId: r.report_comment_id === null ? null : Number(r.report_comment_id),
+      }));
     },
 
     async withPullRequestLock({ repo, pullNumber }, fn) {

@@ -49,6 +49,7 @@ const render = (a: ApprovalStatus, runnerEnabled = true, d: Decision = decision)
     headSha: HEAD,
     checkRunUrl: "https://github.test/acme/r/pull/1/checks?check_run_id=7",
     runnerEnabled,
+    executions: [],
   });
 
 describe("renderStatusComment", () => {
@@ -83,6 +84,26 @@ describe("renderStatusComment", () => {
       }),
     );
     expect(stale).toContain("@dana: your approval was for an earlier commit");
+  });
+
+  it("reports executions instead of the approval status once something ran for the head", () => {
+    const body = renderStatusComment({
+      verdict: requestVerdict({ ...verdictInput, approval: approval(0) }),
+      decision,
+      approval: approval(0),
+      baseProblem: null,
+      headSha: HEAD,
+      checkRunUrl: null,
+      runnerEnabled: true,
+      executions: [
+        { requestPath: "queries/a.sql", state: "succeeded", commentId: 1 },
+        { requestPath: "queries/b.sql", state: "rolled_back", commentId: 2 },
+      ],
+    });
+    expect(body.startsWith(`${STATUS_COMMENT_MARKER}\n### querygate: ran — see the results`)).toBe(true);
+    expect(body).toContain("- `queries/a.sql`: ✅ executed");
+    expect(body).toContain("- `queries/b.sql`: ⛔ rolled back — nothing changed");
+    expect(body).not.toContain("click **Run**");
   });
 
   it("quotes at most three denials and stays within GitHub's comment limit", () => {

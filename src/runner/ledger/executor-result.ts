@@ -17,7 +17,12 @@ const STATES: Record<ExecutorOutcome["status"], FinalState | "unknown"> = {
  */
 export function toExecuteResult(outcome: ExecutorOutcome): ExecuteResult {
   return {
-    state: STATES[outcome.status],
+    // The executor rolls back a write whose statement failed; for the record that is a failure (the
+    // database refused), not a rollback on purpose (the row ceiling).
+    state:
+      outcome.status === "rolled_back" && outcome.error && outcome.error.kind !== "over_ceiling"
+        ? "failed"
+        : STATES[outcome.status],
     sqlstate: outcome.error?.sqlstate ?? null,
     message: outcome.error?.message ?? null,
     rowCounts: outcome.statements.map((statement) => statement.rowCount),

@@ -10,6 +10,21 @@ export interface DeliveryRecord {
   /** The app's HTTP status; 0 when it never answered (connection refused, timeout). */
   status: number;
   ms: number;
+  /** The URL that received this attempt; only set when delivering to several targets (setTargets). */
+  target?: string;
+}
+
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+export interface FanOutOptions {
+  /**
+   * How many of the targets receive each delivery (default 1): the same signed body under the same delivery
+   * id, posted to all of them at once, as when a load balancer or a retrying sender reaches several replicas.
+   */
+  fanOut?: number;
 }
 
 export interface RawDelivery {
@@ -23,6 +38,11 @@ export interface RawDelivery {
 export interface WebhookDeliverer {
   readonly deliveries: ReadonlyArray<DeliveryRecord>;
   setTarget(url: string, secret: string): void;
+  /**
+   * Several receivers (replicas of the app): each delivery goes to `fanOut` of them, chosen round-robin
+   * (delivery n to targets n, n+1, … modulo the count), concurrently; each attempt is recorded.
+   */
+  setTargets(targets: ReadonlyArray<WebhookTarget>, options?: FanOutOptions): void;
   /** Validates, then delivers after every earlier delivery finished; resolves once the app answered. */
   send(event: WebhookEvent): Promise<void>;
   redeliver(last: number): Promise<void>;
@@ -47,7 +67,10 @@ export function createWebhookDeliverer(p: {
   validate(event: string, payload: unknown): string[];
   recordViolation(violation: string): void;
 }): WebhookDeliverer {
-  let target: { url: string; secret: string } | null = null;
+  let targets: WebhookTarget[] = [];
+  let fanOut = 1;
+  let multi = false;
+  let cursor = 0;
   const deliveries: DeliveryRecord[] = [];
   const sent: Sent[] = [];
   const lastBuilt = new Map<string, string>();
@@ -59,8 +82,19 @@ export function createWebhookDeliverer(p: {
     return run;
   };
 
+  /** Posts one delivery to the next `fanOut` targets at once; answers with the first target's response. */
   const post = async (delivery: Sent, signature: string | null | undefined) => {
-    if (!target) throw new Error("simulator: no webhook target; call setTarget(url, secret) first");
+    if (targets.length === 0)
+      throw new Error("simulator: no webhook target; call setTarget(url, secret) first");
+    const chosen = Array.from({ length: fanOut }, (_, i) => targets[(cursor + i) % targets.length]);
+    cursor = (cursor + 1) % targets.length;
+    const answers = await Promise.all(
+      chosen.map((target) => postTo(target as WebhookTarget, delivery, signature)),
+    );
+    return answers[0] as { status: number; body: string };
+  };
+
+  const postTo = async (target: WebhookTarget, delivery: Sent, signature: string | null | undefined) => {
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "User-Agent": USER_AGENT,
@@ -97,6 +131,7 @@ export function createWebhookDeliverer(p: {
       action: delivery.action,
       status,
       ms: Math.round(performance.now() - started),
+      ...(multi ? { target: target.url } : {}),
     });
     return { status, body: text };
   };
@@ -104,7 +139,23 @@ export function createWebhookDeliverer(p: {
   return {
     deliveries,
     setTarget(url, secret) {
-      target = { url, secret };
+      targets = [{ url, secret }];
+      fanOut = 1;
+      multi = false;
+      cursor = 0;
+    },
+    setTargets(list, options = {}) {
+      const n = options.fanOut ?? 1;
+      if (list.length === 0) throw new Error("simulator: setWebhookTargets needs at least one target");
+      if (!Number.isInteger(n) || n < 1 || n > list.length) {
+        throw new Error(
+          `simulator: fanOut must be an integer from 1 to the number of targets (${list.length}), got ${n}`,
+        );
+      }
+      targets = list.map(({ url, secret }) => ({ url, secret }));
+      fanOut = n;
+      multi = true;
+      cursor = 0;
     },
     send({ event, payload }) {
       const action = typeof payload.action === "string" ? payload.action : null;
@@ -116,7 +167,7 @@ export function createWebhookDeliverer(p: {
       }
       const body = JSON.stringify(payload);
       lastBuilt.set(event, body);
-      if (!target) return Promise.resolve();
+      if (targets.length === 0) return Promise.resolve();
       const delivery: Sent = { id: randomUUID(), event, action, body };
       sent.push(delivery);
       return enqueue(async () => {
@@ -136,7 +187,7 @@ export function createWebhookDeliverer(p: {
       });
     },
     deliverRaw(raw) {
-      if (!target)
+      if (targets.length === 0)
         throw new Error(
           "simulator: deliverRaw needs a webhook target; call setWebhookTarget(url, secret) first",
         );
