@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     ledger,
     store: state.store,
     auth: server.auth,
+    auditBranch: config.auditBranch,
   });
   console.error(`querygate listening on ${server.url} (webhooks at ${server.webhookUrl})`);
 

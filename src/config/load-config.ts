@@ -1,3 +1,4 @@
+import { DEFAULT_AUDIT_BRANCH } from "../audit/audit-paths.js";
 import { existsSync, readFileSync } from "node:fs";
 import { DEFAULT_DATA_DIR } from "../store/embedded-postgres.js";
 
@@ -21,11 +22,14 @@ export interface AppConfig {
   logLevel: string;
   /** Set from GHE_HOST/GHE_PROTOCOL (GitHub Enterprise, or the simulator). */
   baseUrl: string | null;
+  /** Branch the audit records are committed to (QUERYGATE_AUDIT_BRANCH). */
+  auditBranch: string;
 }
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
+const BRANCH_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
 /** Validates the environment once, at start-up; every error says which variable and what to change. */
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
@@ -113,6 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     else baseUrl = `${protocol}://${env.GHE_HOST}/api/v3`;
   }
 
+  const auditBranch = env.QUERYGATE_AUDIT_BRANCH || DEFAULT_AUDIT_BRANCH;
+  if (!BRANCH_NAME.test(auditBranch) || auditBranch.includes(".."))
+    errors.push(
+      `QUERYGATE_AUDIT_BRANCH must be a branch name such as querygate/audit or main — got "${env.QUERYGATE_AUDIT_BRANCH}"`,
+    );
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -126,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       port,
       logLevel,
       baseUrl,
+      auditBranch,
     },
   };
 }

@@ -110,6 +110,7 @@ export function renderExecutionResult(p: RenderExecutionResultParams): string[] 
 /** Pure: the `querygate/execute` check run — the outcome and counts; the rows stay in the comment. */
 export function renderExecuteCheckRun(p: RenderExecutionResultParams): ExecuteCheckRun {
   const lines = [...overview(p).flatMap(blockLines)];
+  if (p.statements.length > 0) lines.push("");
   for (const s of p.statements) lines.push(`- ${statementSummary(s, p)}`);
   if (p.statements.some((s) => (s.rows?.length ?? 0) > 0)) {
     lines.push("", "The rows returned are in the result comment on the pull request.");

@@ -9,6 +9,7 @@ import { needsOwnTransaction } from "./execute/needs-own-transaction.js";
 
 /** Defaults where neither the policy nor the request sets a limit. */
 export const DEFAULT_MAX_RESULT_ROWS = 1_000;
+export const DEFAULT_SHOWN_ROWS = 50;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
@@ -36,6 +37,8 @@ export interface ExecutionUnit {
   execute: ExecuteMode;
   maxAffectedRows: number | null;
   maxResultRows: number;
+  /** Rows of each result shown in the result comment: the policy's max_result_rows when set, else 50. */
+  shownRows: number;
   statementTimeoutMs: number;
   statements: UnitStatement[];
 }
@@ -101,6 +104,7 @@ export function executionUnits(p: {
       execute: leastAutomatic(decisions.map((d) => d?.execute ?? target?.execute ?? "on_approval")),
       maxAffectedRows: smallest([...limits.map((l) => l.maxAffectedRows), e.header.maxRows ?? undefined]),
       maxResultRows: smallest(limits.map((l) => l.maxResultRows)) ?? DEFAULT_MAX_RESULT_ROWS,
+      shownRows: smallest(limits.map((l) => l.maxResultRows)) ?? DEFAULT_SHOWN_ROWS,
       statementTimeoutMs: smallest(limits.map((l) => l.statementTimeoutMs)) ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       statements,
     });

@@ -89,6 +89,7 @@ export function createExecutionReporter(deps: ReportDeps) {
           : undefined,
       statements: statements.filter((s): s is ResultStatement => s !== null),
       maskInForce: payload.unit.statements.some((s) => s.mask.length > 0),
+      maxRows: payload.unit.shownRows,
       auditHead: { hash: committed.entry.hash, commitSha: committed.commitSha },
     };
     const commentIds = await upsertResultComments(octokit, payload, renderExecutionResult(result));

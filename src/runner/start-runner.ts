@@ -17,6 +17,8 @@ export interface StartRunnerParams {
   auth: (installationId: number) => Promise<GitHubClient>;
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
+  /** Where audit records go; default querygate/audit. */
+  auditBranch?: string;
 }
 
 /**
@@ -45,7 +47,11 @@ export async function startRunner(p: StartRunnerParams): Promise<ExecutionWorker
         return url;
       },
     }),
-    report: createExecutionReporter({ store: p.store, auth: p.auth }),
+    report: createExecutionReporter({
+      store: p.store,
+      auth: p.auth,
+      ...(p.auditBranch ? { auditBranch: p.auditBranch } : {}),
+    }),
     ...(p.log ? { log: p.log } : {}),
   });
   await worker.start();

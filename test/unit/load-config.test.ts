@@ -48,7 +48,15 @@ describe("loadConfig", () => {
       port: DEFAULT_PORT,
       logLevel: "info",
       baseUrl: null,
+      auditBranch: "querygate/audit",
     });
+  });
+
+  it("takes QUERYGATE_AUDIT_BRANCH, and refuses what is not a branch name", () => {
+    expect(config({ QUERYGATE_AUDIT_BRANCH: "main" }).auditBranch).toBe("main");
+    const result = loadConfig({ QUERYGATE_AUDIT_BRANCH: "no such branch" });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toMatch(/^QUERYGATE_AUDIT_BRANCH must be a branch name/);
   });
 
   it("accepts a complete production environment", () => {
