@@ -1,5 +1,5 @@
-import { DEFAULT_AUDIT_BRANCH } from "../audit/audit-paths.js";
 import { existsSync, readFileSync } from "node:fs";
+import { DEFAULT_AUDIT_BRANCH } from "../audit/audit-paths.js";
 import { DEFAULT_DATA_DIR } from "../store/embedded-postgres.js";
 
 export const DEFAULT_PORT = 3000;
