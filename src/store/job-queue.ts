@@ -21,12 +21,16 @@ export async function startJobQueue(params: StartJobQueueParams): Promise<JobQue
     connectionString: params.connectionString,
     schema: JOB_SCHEMA,
     application_name: APPLICATION_NAME,
+    // Workers wake when a job is created instead of polling every 2 s (polling stays as the backstop).
+    useListenNotify: true,
   });
   // pg-boss is an EventEmitter: an "error" without a listener would crash the process.
   boss.on("error", (error) => log(`job queue error: ${error.message}`));
   await boss.start();
   try {
-    await boss.createQueue(EXECUTE_QUEUE);
+    await boss.createQueue(EXECUTE_QUEUE, { notify: true });
+    // A queue created by an older version keeps its options: turn notify on there too.
+    await boss.updateQueue(EXECUTE_QUEUE, { notify: true });
   } catch (error) {
     await boss.stop({ graceful: false });
     throw error;

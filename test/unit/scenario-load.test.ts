@@ -77,9 +77,9 @@ describe("parseScenario", () => {
     expect(scenario.base).toEqual({ "README.md": "# Requests\n" });
     expect(scenario.branches).toEqual({ feature: {}, other: { "queries/old.sql": "SELECT 1;" } });
     expect(scenario.targets).toEqual({
-      "orders-prod": { databaseUrl: "postgres://localhost/orders", seed: null },
-      scratch: { databaseUrl: null, seed: "CREATE TABLE t (a int);" },
-      empty: { databaseUrl: null, seed: null },
+      "orders-prod": { databaseUrl: "postgres://localhost/orders", seed: null, env: ["ORDERS_PROD_URL"] },
+      scratch: { databaseUrl: null, seed: "CREATE TABLE t (a int);", env: ["SCRATCH_URL"] },
+      empty: { databaseUrl: null, seed: null, env: ["EMPTY_URL"] },
     });
     expect(scenario.steps.map((step) => Object.keys(step)[0])).toEqual([
       "open_pr",
@@ -254,5 +254,20 @@ describe("loadScenarioFile", () => {
   it("names the file it cannot read", () => {
     const missing = path.join(os.tmpdir(), "querygate-no-such-scenario.yml");
     expect(() => loadScenarioFile(missing)).toThrow(`${missing}: cannot read the scenario`);
+  });
+});
+
+describe("scenario targets' environment variables", () => {
+  it("defaults to <TARGET>_URL, takes a list, and refuses what is not a variable name", () => {
+    const parse = (targets: string) =>
+      parseScenario(`repo: acme/r\ntargets:\n${targets}\nsteps:\n  - close: { pr: 1 }\n`, {
+        file: "t.yml",
+        baseDir: ".",
+      });
+    expect(parse("  orders-prod: {}").targets["orders-prod"]?.env).toEqual(["ORDERS_PROD_URL"]);
+    expect(parse("  t: { env: [A_URL, B_READ_URL] }").targets.t?.env).toEqual(["A_URL", "B_READ_URL"]);
+    expect(() => parse('  t: { env: ["postgres://x"] }')).toThrow(
+      /t\.yml: targets\.t\.env: must be a list of environment variable names/,
+    );
   });
 });
