@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { isBotAccount } from "../approvals/latest-reviews.js";
 import { canCommand } from "../github/collaborator-permission.js";
 import { CHECK_NAME } from "../github/limits.js";
 import { notRunnableReply, refusalReply } from "../github/render-command-reply.js";
@@ -45,6 +46,7 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
           installationId: context.payload.installation?.id,
           pullNumber,
           sender: sender.login,
+          senderIsBot: isBotAccount(sender.login, sender.type ?? "User"),
           trigger: "button",
         });
         return;

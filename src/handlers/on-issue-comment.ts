@@ -56,6 +56,8 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
           installationId: context.payload.installation?.id,
           pullNumber: issue.number,
           sender: login,
+          // Bot comments were ignored above; the type is asked again for clarity.
+          senderIsBot: comment.user?.type === "Bot",
           trigger: "comment",
         });
         return;

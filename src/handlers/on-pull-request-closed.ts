@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { isBotAccount } from "../approvals/latest-reviews.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { startRun } from "./start-run.js";
@@ -10,6 +11,7 @@ export async function onPullRequestClosed(
 ): Promise<void> {
   const { pull_request: pr, repository } = context.payload;
   if (!pr.merged || !deps.runnerEnabled) return;
+  const merger = pr.merged_by ?? context.payload.sender;
   await handleDeliveryOnce({
     context,
     store: deps.store,
@@ -22,7 +24,8 @@ export async function onPullRequestClosed(
         repository,
         installationId: context.payload.installation?.id,
         pullNumber: pr.number,
-        sender: pr.merged_by?.login ?? context.payload.sender.login,
+        sender: merger.login,
+        senderIsBot: isBotAccount(merger.login, merger.type ?? "User"),
         trigger: "merge",
       });
     },

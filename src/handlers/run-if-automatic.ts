@@ -18,5 +18,5 @@ export async function runIfAutomatic(p: {
 }): Promise<void> {
   const units = p.evaluation?.run?.units ?? [];
   if (!p.deps.runnerEnabled || units.length === 0 || !units.every((u) => u.execute === "auto")) return;
-  await startRun({ ...p, sender: AUTO_TRIGGER_LOGIN, trigger: "auto" });
+  await startRun({ ...p, sender: AUTO_TRIGGER_LOGIN, senderIsBot: false, trigger: "auto" });
 }

@@ -15,6 +15,7 @@ export async function startRun(p: {
   installationId: number | undefined;
   pullNumber: number;
   sender: string;
+  senderIsBot: boolean;
   trigger: AuditTrigger;
 }): Promise<void> {
   const reply = (body: string) =>

@@ -20,6 +20,8 @@ export interface RequestRunParams {
   pullNumber: number;
   /** Who clicked, commented or merged; GitHub signs the webhook that names them. */
   sender: string;
+  /** A bot (an agent's token, an app) never starts a run, even one it authored. */
+  senderIsBot: boolean;
   trigger: AuditTrigger;
 }
 
@@ -58,6 +60,7 @@ export async function requestRun(p: RequestRunParams): Promise<RequestRunResult>
   const allowed = mayStart({
     runBy: evaluation.policy.value.runBy,
     sender: p.sender,
+    senderIsBot: p.senderIsBot,
     author: ref.author,
     approval: evaluation.approval,
     trigger: p.trigger,
@@ -150,11 +153,14 @@ const NOT_READY = { state: "needs_approval", conclusion: "action_required", runn
 export function mayStart(p: {
   runBy: RunBy[];
   sender: string;
+  senderIsBot: boolean;
   author: string;
   approval: ApprovalStatus | null;
   trigger: AuditTrigger;
 }): string | null {
   if (p.trigger === "auto") return null;
+  if (p.senderIsBot)
+    return `Nothing ran: @${p.sender} is a bot, and bots never start runs — not even of their own requests. A person must: the author or an approver whose approval counted.`;
   const sender = p.sender.toLowerCase();
   if (p.runBy.includes("author") && sender === p.author.toLowerCase()) return null;
   const approvers = (p.approval?.approvals ?? []).filter((a) => a.ignored === null && a.counted.length > 0);
