@@ -149,6 +149,11 @@ export async function evaluatePullRequest(
         })
       : { users: [], teams: [], problems: [] };
 
+  const executions = await deps.store.listExecutions({
+    repo: `${pr.owner}/${pr.repo}`,
+    pullNumber: pr.pullNumber,
+    headSha: pr.headSha,
+  });
   const output = renderCheckRun({
     policy: loaded.ok
       ? { ok: true, commitSha: basePolicy.commitSha, files: basePolicy.files.map((f) => f.path) }
@@ -159,7 +164,8 @@ export async function evaluatePullRequest(
     approval,
     baseProblem,
     fork: pr.fork,
-    offerRun: deps.runnerEnabled,
+    // Once this head has run, the button would only say "already ran".
+    offerRun: deps.runnerEnabled && executions.length === 0,
     policyChange,
     reviewProblems: reviews.problems,
     parserVersion: deps.dialect.parserVersion,
@@ -188,11 +194,7 @@ export async function evaluatePullRequest(
       headSha: pr.headSha,
       checkRunUrl: `${pr.htmlUrl}/checks?check_run_id=${id}`,
       runnerEnabled: deps.runnerEnabled,
-      executions: await deps.store.listExecutions({
-        repo: `${pr.owner}/${pr.repo}`,
-        pullNumber: pr.pullNumber,
-        headSha: pr.headSha,
-      }),
+      executions,
     }),
   });
   let run: PullRequestEvaluation["run"] = null;

@@ -31,5 +31,7 @@ export async function startRun(p: {
   }
   const result = await requestRun({ ...p, installationId: p.installationId });
   if (result.status === "refused") await reply(result.message);
-  if (result.status === "queued" && !result.allNew) await reply(result.message);
+  // A merge or an approval that finds the request already run says nothing: only people asked.
+  if (result.status === "queued" && !result.allNew && (p.trigger === "button" || p.trigger === "comment"))
+    await reply(result.message);
 }
