@@ -1,4 +1,4 @@
-import { isSqlRequestPath, MAX_REQUEST_FILES_PER_PR } from "../requests/request-paths.js";
+import { isSqlRequestPath, isYamlRequestPath, MAX_REQUEST_FILES_PER_PR } from "../requests/request-paths.js";
 import { MAX_SQL_SOURCE_BYTES } from "../sql/source-text.js";
 import type { BlobCache } from "./blob-cache.js";
 import { PER_PAGE_MAX, PULL_REQUEST_FILES_MAX } from "./limits.js";
@@ -46,7 +46,9 @@ export async function fetchRequestFiles(
   octokit: GitHubClient,
   { owner, repo, changed, cache }: RepoRef & { changed: ChangedFile[]; cache?: BlobCache },
 ): Promise<FetchRequestFilesResult> {
-  const candidates = changed.filter((f) => f.status !== "removed" && isSqlRequestPath(f.path));
+  const candidates = changed.filter(
+    (f) => f.status !== "removed" && (isSqlRequestPath(f.path) || isYamlRequestPath(f.path)),
+  );
   const files: FetchedRequestFile[] = [];
   const skipped: FetchRequestFilesResult["skipped"] = [];
   for (const [i, f] of candidates.entries()) {

@@ -286,7 +286,7 @@ function statementsTable(p: RenderCheckRunParams): string[] {
     for (const s of e.statements) {
       const d = e.decision.statements.find((x) => x.index === s.index);
       out.push(
-        `| ${tableCell(e.path)} | ${tableCell(e.header.target)} | ${s.index + 1} | ${s.span.line} | ${s.class === "rejected" ? "**rejected**" : `\`${s.class}\``} | ${outcomeLabel(d)} | ${tableCell(preview(s), 60)} | ${tableCell(objectList(s), 60)} | ${tableCell(notes(s, d), 160)} |`,
+        `| ${tableCell(e.path)} | ${tableCell(e.header.target)} | ${s.index + 1} | ${sqlLocation(e).line(s.span.line)} | ${s.class === "rejected" ? "**rejected**" : `\`${s.class}\``} | ${outcomeLabel(d)} | ${tableCell(preview(s), 60)} | ${tableCell(objectList(s), 60)} | ${tableCell(notes(s, d), 160)} |`,
       );
     }
   }
@@ -335,7 +335,7 @@ function traceText(p: RenderCheckRunParams): string[] {
       const d = e.decision.statements.find((x) => x.index === s.index);
       text.push(
         "",
-        `**Statement ${s.index + 1}** (line ${s.span.line}) — \`${s.class}\`, ${outcomeLabel(d)}: ${s.reasons.join("; ")}`,
+        `**Statement ${s.index + 1}** (${sqlLocation(e).path} line ${sqlLocation(e).line(s.span.line)}) — \`${s.class}\`, ${outcomeLabel(d)}: ${s.reasons.join("; ")}`,
       );
       if (s.flags.length > 0) text.push(`Flags: ${s.flags.map((f) => inlineCode(f)).join(", ")}`);
       for (const f of s.findings)
@@ -389,23 +389,24 @@ function annotationsFor(p: RenderCheckRunParams): CheckAnnotation[] {
       }
       continue;
     }
+    const at = sqlLocation(e);
     for (const s of e.statements) {
       const d = e.decision.statements.find((x) => x.index === s.index);
-      for (const f of s.findings) out.push(findingAnnotation(e.path, f));
+      for (const f of s.findings) out.push(findingAnnotation(at.path, { ...f, line: at.line(f.line) }));
       for (const denial of d?.denials ?? []) {
         out.push({
-          path: e.path,
-          start_line: s.span.line,
-          end_line: s.span.endLine,
+          path: at.path,
+          start_line: at.line(s.span.line),
+          end_line: at.line(s.span.endLine),
           annotation_level: "failure",
           title: `Denied by ${denial.rule}`,
           message: denial.message,
         });
       }
       out.push({
-        path: e.path,
-        start_line: s.span.line,
-        end_line: s.span.endLine,
+        path: at.path,
+        start_line: at.line(s.span.line),
+        end_line: at.line(s.span.endLine),
         annotation_level: d?.outcome === "denied" ? "failure" : "notice",
         title: `Statement ${s.index + 1}: ${s.class}, ${outcomeLabel(d).replaceAll("*", "")}`,
         message: [s.reasons.join("; "), s.flags.length ? `flags: ${s.flags.join(", ")}` : ""]
@@ -442,6 +443,13 @@ const ANNOTATION_LEVEL: Record<LintLevel, CheckAnnotation["annotation_level"]> =
   warning: "warning",
   notice: "notice",
 };
+
+/** Where a request's statements are written: the request file, or the YAML file (an action's) holding its SQL. */
+function sqlLocation(e: RequestFileEvaluation & { ok: true }): { path: string; line: (n: number) => number } {
+  const source = e.sqlSource;
+  if (!source) return { path: e.path, line: (n) => n };
+  return { path: source.path, line: (n) => n + source.line - 1 };
+}
 
 function findingAnnotation(path: string, f: Finding): CheckAnnotation {
   return {

@@ -18,6 +18,8 @@ import type { LoadedPolicy, PolicyCache } from "../policy/policy-cache.js";
 import { isPolicyPath, POLICY_TESTS_DIR } from "../policy/policy-paths.js";
 import type { Actor, Decision, Policy, Principal, RequirementSpec } from "../policy/policy-types.js";
 import { runPolicyTests } from "../policy/tests/run-policy-tests.js";
+import { loadActions } from "../requests/actions/load-actions.js";
+import { ACTIONS_DIR, isActionPath, isYamlRequestPath } from "../requests/request-paths.js";
 import { type ExecutionUnit, executionUnits } from "../runner/execution-units.js";
 import { type RunFingerprint, runFingerprint } from "../runner/fingerprint.js";
 import type { Dialect } from "../sql/statement.js";
@@ -49,6 +51,8 @@ export interface EvaluateDeps {
   /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
   runnerEnabled: boolean;
   blobs: BlobCache;
+  /** The login the app itself acts as (`<slug>[bot]`), to tell its own pull requests apart. */
+  appLogin?: () => Promise<string | null>;
 }
 
 export interface PullRequestEvaluation {
@@ -82,11 +86,23 @@ export async function evaluatePullRequest(
       : deps.policies.load(basePolicy.files);
   const baseProblem = pr.baseRef === pr.defaultBranch ? null : await checkOtherBase(deps, pr);
   const fetched = await fetchRequestFiles(octokit, { ...repoRef, changed, cache: deps.blobs });
-  const actor: Actor = pr.authorType === "Bot" ? "bot" : "user";
+  // Actions are reviewed code, like the policy: read from the base branch, only when a request names one.
+  const baseActions = fetched.files.some((f) => isYamlRequestPath(f.path))
+    ? await fetchPolicyFiles(octokit, {
+        ...repoRef,
+        ref: pr.baseRef,
+        dir: ACTIONS_DIR.replace(/\/$/, ""),
+        cache: deps.blobs,
+      })
+    : null;
+  const actions = baseActions && baseActions.problems.length === 0 ? loadActions(baseActions.files) : null;
+  const actor = await actorOf(deps, pr);
+  // What approvals bind to besides the head: the policy and the actions read from the base branch.
+  const contextFiles = [...basePolicy.files, ...(baseActions?.files ?? [])];
 
   let evaluations: RequestFileEvaluation[] = [];
   let decision: Decision | null = null;
-  const policyChanged = changed.some((f) => isPolicyPath(f.path));
+  const policyChanged = changed.some((f) => isPolicyPath(f.path) || isActionPath(f.path));
   if (loaded.ok) {
     const now = deps.now();
     evaluations = await Promise.all(
@@ -99,6 +115,10 @@ export async function evaluatePullRequest(
           actor,
           labels: pr.labels,
           now,
+          actions: {
+            actions: actions?.actions ?? new Map(),
+            invalid: actions && !actions.ok ? actions.invalid : new Set(),
+          },
         }),
       ),
     );
@@ -126,7 +146,7 @@ export async function evaluatePullRequest(
           store: deps.store,
           pr,
           requirements: decision.requirements,
-          policyFiles: basePolicy.files,
+          policyFiles: contextFiles,
           parserVersion: deps.dialect.parserVersion,
           dismissStale: loaded.policy.dismissStaleApprovals,
         })
@@ -207,7 +227,7 @@ export async function evaluatePullRequest(
     const fingerprint = runFingerprint({
       headSha: pr.headSha,
       baseRef: pr.baseRef,
-      policyFiles: basePolicy.files,
+      policyFiles: contextFiles,
       parserVersion: deps.dialect.parserVersion,
       units,
     });
@@ -232,6 +252,16 @@ export async function evaluatePullRequest(
     evaluations,
     run,
   };
+}
+
+/**
+ * Who opened the request: querygate's own app opens the pull requests its API and MCP server submit for
+ * agents (`actor: agent`); any other bot is `bot`; a person is `user`.
+ */
+async function actorOf(deps: EvaluateDeps, pr: PullRequestRef): Promise<Actor> {
+  if (pr.authorType !== "Bot") return "user";
+  const own = await deps.appLogin?.();
+  return own && own.toLowerCase() === pr.author.toLowerCase() ? "agent" : "bot";
 }
 
 /** Only the default branch's policy may open another base to requests: a branch cannot allow itself. */
@@ -278,21 +308,16 @@ function stillNeeded(requirements: RequirementSpec[], approval: ApprovalStatus |
 
 /** Validates the pull request's own policies/ and runs its tests, so a broken policy is never merged unseen. */
 async function checkProposedPolicy(deps: EvaluateDeps, pr: PullRequestRef): Promise<PolicyChangeReport> {
-  const proposed = await fetchPolicyFiles(deps.octokit, {
-    owner: pr.owner,
-    repo: pr.repo,
-    ref: pr.headSha,
-    cache: deps.blobs,
-  });
+  const at = { owner: pr.owner, repo: pr.repo, ref: pr.headSha, cache: deps.blobs };
+  const proposed = await fetchPolicyFiles(deps.octokit, at);
   const result = loadPolicy(proposed.files);
-  if (!result.ok) return { errors: result.errors, tests: null };
-  const tests = await fetchPolicyFiles(deps.octokit, {
-    owner: pr.owner,
-    repo: pr.repo,
-    ref: pr.headSha,
-    dir: POLICY_TESTS_DIR,
-  });
-  if (tests.files.length === 0) return { errors: [], tests: null };
+  // The pull request's actions are checked too: an action enters through review, like the policy.
+  const actions = await fetchPolicyFiles(deps.octokit, { ...at, dir: ACTIONS_DIR.replace(/\/$/, "") });
+  const loadedActions = loadActions(actions.files);
+  const actionErrors = loadedActions.ok ? [] : loadedActions.errors;
+  if (!result.ok) return { errors: [...result.errors, ...actionErrors], tests: null };
+  const tests = await fetchPolicyFiles(deps.octokit, { ...at, dir: POLICY_TESTS_DIR });
+  if (tests.files.length === 0) return { errors: actionErrors, tests: null };
   const run = await runPolicyTests({
     policy: compilePolicy(result.policy),
     testFiles: tests.files,
@@ -300,7 +325,7 @@ async function checkProposedPolicy(deps: EvaluateDeps, pr: PullRequestRef): Prom
     now: deps.now(),
   });
   return {
-    errors: [],
+    errors: actionErrors,
     tests: {
       passed: run.passed,
       failed: run.failed,

@@ -16,6 +16,8 @@ export interface HandlerDeps {
   blobs: BlobCache;
   /** The execution ledger and job queue; null in review-only mode. */
   runner: RunnerHandle | null;
+  /** The login the app acts as (`<slug>[bot]`), set by the app server; tells its own pull requests apart. */
+  appLogin?: () => Promise<string | null>;
   /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
   runnerEnabled: boolean;
 }

@@ -1,12 +1,15 @@
 import { closestName } from "../lint/closest-name.js";
 import type { LintLevel } from "../lint/lint-rule.js";
+import type { Action } from "../requests/actions/action-types.js";
 import { parseSqlHeader, type RequestProblem, type SqlRequestHeader } from "../requests/parse-sql-header.js";
+import { isYamlRequestPath } from "../requests/request-paths.js";
+import { parseYamlRequest } from "../requests/yaml-request/parse-yaml-request.js";
 import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import { type ReviewedStatement, reviewStatements } from "../sql/review-statements.js";
 import type { Statement } from "../sql/statement.js";
 import type { CompiledPolicy } from "./evaluate/compile-policy.js";
 import { evaluateRequest } from "./evaluate/evaluate-policy.js";
-import type { Actor, Decision, StatementDecision } from "./policy-types.js";
+import type { Actor, Decision, Limits, StatementDecision } from "./policy-types.js";
 
 /** The rule name a denial carries when the request file itself is invalid (header, target, SQL). */
 export const INVALID_REQUEST_RULE = "invalid-request";
@@ -18,13 +21,27 @@ const MAX_LISTED_TARGETS = 10;
 type LintOverrides = Record<string, LintLevel | "off">;
 
 export type RequestFileEvaluation =
-  | { ok: true; path: string; header: SqlRequestHeader; statements: ReviewedStatement[]; decision: Decision }
+  | {
+      ok: true;
+      path: string;
+      header: SqlRequestHeader;
+      statements: ReviewedStatement[];
+      decision: Decision;
+      /** YAML requests: the values bound to `$1…` (text format; null is SQL NULL). */
+      values?: Array<string | null>;
+      /** YAML requests: where the SQL is written; statement line k is `line + k - 1` of `path`. */
+      sqlSource?: { path: string; line: number };
+      /** The action's name and its own limits, for a request that names an action. */
+      action?: { name: string; limits: Limits | null };
+    }
   | { ok: false; path: string; problems: RequestProblem[]; decision: Decision };
 
 export interface EvaluateRequestFileParams {
   policy: CompiledPolicy;
   path: string;
   content: Uint8Array;
+  /** The reviewed actions (`actions/*.yml` of the base branch) a YAML request may name. */
+  actions?: { actions: ReadonlyMap<string, Action>; invalid: ReadonlySet<string> };
   author: string;
   actor: Actor;
   labels: string[];
@@ -45,23 +62,87 @@ export interface EvaluateRequestFileParams {
  */
 export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise<RequestFileEvaluation> {
   const text = Buffer.from(p.content).toString("utf8");
+  if (isYamlRequestPath(p.path)) return evaluateYamlRequest(p, text);
   const parsed = parseSqlHeader(text);
   if (!parsed.ok) return invalid(p.path, parsed.problems);
-  const header = parsed.header;
+  return evaluateSql(p, { header: parsed.header, sql: p.content, targetLine: headerLine(text, "target") });
+}
+
+/** A `.yml` request: its action's (or its own) SQL, with typed values bound as `$n`, through the same pipeline. */
+async function evaluateYamlRequest(
+  p: EvaluateRequestFileParams,
+  text: string,
+): Promise<RequestFileEvaluation> {
+  const parsed = parseYamlRequest({
+    path: p.path,
+    content: text,
+    actions: new Map(p.actions?.actions ?? []),
+    invalidActions: new Set(p.actions?.invalid ?? []),
+  });
+  if (!parsed.ok) return invalid(p.path, parsed.problems);
+  const r = parsed.request;
+  const named: Record<string, string | number | boolean | null> = {};
+  // A list is not a value the policy's conditions compare: as JSON text, `in` and `range` fail closed on it.
+  for (const [k, v] of Object.entries(r.named)) named[k] = Array.isArray(v) ? JSON.stringify(v) : v;
+  return evaluateSql(
+    { ...p, params: { ...named, ...(p.params ?? {}) } },
+    {
+      header: { target: r.target, reason: r.reason, maxRows: r.maxRows, ticket: r.ticket },
+      sql: new Uint8Array(Buffer.from(r.sql, "utf8")),
+      targetLine: 1,
+      values: r.values,
+      sqlSource: r.sqlSource,
+      action: r.action === null ? undefined : { name: r.action, limits: r.limits },
+    },
+  );
+}
+
+async function evaluateSql(
+  p: EvaluateRequestFileParams,
+  source: {
+    header: SqlRequestHeader;
+    sql: Uint8Array;
+    targetLine: number;
+    values?: Array<string | null>;
+    sqlSource?: { path: string; line: number };
+    action?: { name: string; limits: Limits | null };
+  },
+): Promise<RequestFileEvaluation> {
+  const { header } = source;
+  const extra = {
+    ...(source.values ? { values: source.values } : {}),
+    ...(source.sqlSource ? { sqlSource: source.sqlSource } : {}),
+    ...(source.action ? { action: source.action } : {}),
+  };
   const targets = p.policy.policy.targets;
   // Own keys only: a header naming `constructor` must not find Object.prototype's.
   const target = Object.hasOwn(targets, header.target) ? targets[header.target] : undefined;
-  if (!target) return invalid(p.path, [unknownTarget(p.policy, header.target, text)]);
+  if (!target) return invalid(p.path, [unknownTarget(p.policy, header.target, source.targetLine)]);
 
   let dialect: Awaited<ReturnType<typeof createPostgresDialect>>;
   try {
     dialect = await createPostgresDialect({ serverMajor: target.serverVersion });
   } catch (error) {
     const message = `target ${target.name} cannot be analysed: ${(error as Error).message}`;
-    return invalid(p.path, [{ line: headerLine(text, "target"), column: 1, message }]);
+    return invalid(p.path, [{ line: source.targetLine, column: 1, message }]);
   }
-  const analysis = dialect.analyze(p.content);
-  if (!analysis.ok) return invalid(p.path, [analysis.error]);
+  const analysis = dialect.analyze(source.sql);
+  if (!analysis.ok) return invalid(p.path, [shifted(analysis.error, source.sqlSource, p.path)]);
+  if (source.values) {
+    const uses = Math.max(0, ...analysis.statements.map((s) => s.facts.paramCount));
+    if (uses !== source.values.length)
+      return invalid(p.path, [
+        shifted(
+          {
+            line: 1,
+            column: 1,
+            message: `the SQL uses ${uses === 0 ? "no parameters" : `$1…$${uses}`} but ${source.values.length} ${source.values.length === 1 ? "value is" : "values are"} bound: every value must be used, and every $n given`,
+          },
+          source.sqlSource,
+          p.path,
+        ),
+      ]);
+  }
 
   const evaluate = (statements: ReviewedStatement[]): Decision =>
     evaluateRequest({
@@ -91,6 +172,7 @@ export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise
       header,
       statements: reviewed,
       decision: denyErrorFindings(first, reviewed),
+      ...extra,
     };
   }
   try {
@@ -102,6 +184,7 @@ export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise
         header,
         statements: rereviewed,
         decision: denyErrorFindings(first, rereviewed),
+        ...extra,
       };
     }
     const second = evaluate(rereviewed);
@@ -121,6 +204,7 @@ export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise
       header,
       statements: rereviewed,
       decision: denyErrorFindings(decision, rereviewed),
+      ...extra,
     };
   } catch (error) {
     // The loader checks rule ids, so this is a policy the loader let through: deny, never run unreviewed.
@@ -205,7 +289,22 @@ function sameFindings(a: ReviewedStatement[], b: ReviewedStatement[]): boolean {
   return a.every((s, i) => JSON.stringify(s.findings) === JSON.stringify(b[i]?.findings));
 }
 
-function unknownTarget(policy: CompiledPolicy, name: string, text: string): RequestProblem {
+/**
+ * A problem in SQL written inside a YAML file, moved to its line there; SQL of an action lives in the
+ * action's file, so the problem names it and sits on the request's first line.
+ */
+function shifted(
+  problem: RequestProblem,
+  source: { path: string; line: number } | undefined,
+  requestPath: string,
+): RequestProblem {
+  if (!source) return problem;
+  const line = problem.line + source.line - 1;
+  if (source.path === requestPath) return { ...problem, line };
+  return { ...problem, line: 1, message: `${source.path}:${line}: ${problem.message}` };
+}
+
+function unknownTarget(policy: CompiledPolicy, name: string, line: number): RequestProblem {
   const known = Object.keys(policy.policy.targets).sort();
   const hint = closestName(name, known);
   const listed =
@@ -213,7 +312,7 @@ function unknownTarget(policy: CompiledPolicy, name: string, text: string): Requ
       ? "the policy defines no targets: add one under `targets:`"
       : `known targets: ${known.slice(0, MAX_LISTED_TARGETS).join(", ")}${known.length > MAX_LISTED_TARGETS ? ", …" : ""}`;
   return {
-    line: headerLine(text, "target"),
+    line,
     column: 1,
     message: `unknown target \`${name}\`${hint ? ` — did you mean \`${hint}\`?` : ""} (${listed})`,
   };

@@ -72,17 +72,20 @@ export function executionUnits(p: {
       (s) =>
         p.decisions.find((d) => d.index === s.index && (d.path === undefined || d.path === e.path)) ?? null,
     );
-    const limits = decisions.map((d) => d?.limits ?? {});
+    const limits = [...decisions.map((d) => d?.limits ?? {}), e.action?.limits ?? {}];
+    // SQL written inside the request's own YAML file: its lines are that file's, from `sqlSource.line`.
+    const shift = e.sqlSource && e.sqlSource.path === e.path ? e.sqlSource.line - 1 : 0;
     const statements = e.statements.map((s, i): UnitStatement => {
       const lead = firstTokenOffset(s.text, 0, s.text.length);
       const newlinesBefore = s.text.slice(0, lead).split("\n").length - 1;
       return {
         index: s.index,
         text: s.text,
-        params: [],
+        // Each statement is bound the values its own $1…$n use (a YAML request's; none for .sql files).
+        params: (e.values ?? []).slice(0, s.facts.paramCount),
         class: s.class,
-        line: s.span.line - newlinesBefore,
-        tokenLine: s.span.line,
+        line: s.span.line - newlinesBefore + shift,
+        tokenLine: s.span.line + shift,
         ownTransaction: needsOwnTransaction(s),
         hash: statementHash(s.text),
         byteStart: s.span.byteStart,

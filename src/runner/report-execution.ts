@@ -1,5 +1,6 @@
 import type { NewAuditEntry } from "../audit/audit-types.js";
 import { resultDigest } from "../audit/result-digest.js";
+import { paramsHash } from "../audit/statement-hash.js";
 import { commitAuditRecord } from "../github/commit-audit-record.js";
 import { PER_PAGE_MAX } from "../github/limits.js";
 import type { GitHubClient } from "../github/octokit.js";
@@ -166,7 +167,7 @@ function auditEntry(
         byte_start: s.byteStart,
         byte_end: s.byteEnd,
         hash: s.hash,
-        params_hash: null,
+        params_hash: paramsHash(s.params),
       })),
     },
     policy: {

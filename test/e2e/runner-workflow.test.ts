@@ -19,6 +19,8 @@ describe("running approved requests (examples/runs.yml)", () => {
       "select sum((g % 200) + 0.99)::text as total from generate_series(1, 1000) g where 1 + (g % 50) = 5",
     order1000: "select id from orders where id = 1000",
     order7: "select status from orders where id = 7",
+    order9: "select status from orders where id = 9",
+    order10: "select status from orders where id = 10",
   };
   const seen: Record<string, unknown[]> = {};
   const prodRows = async (name: keyof typeof QUERIES) => seen[name];
@@ -116,6 +118,39 @@ describe("running approved requests (examples/runs.yml)", () => {
     expect(executions(7)).toEqual([expect.objectContaining({ state: "failed", sqlstate: "23514" })]);
     expect(results(7)[0]?.body).toContain("### ❌ Failed: SQLSTATE 23514 at `queries/lost.sql` line 4");
     expect(await prodRows("order7")).not.toEqual([{ status: "lost" }]);
+  });
+
+  it("8. a request naming a reviewed action runs its SQL with the values bound as $n", async () => {
+    expect(executions(8)).toEqual([expect.objectContaining({ state: "succeeded", row_counts: [1] })]);
+    expect(await prodRows("order9")).toEqual([{ status: "shipped" }]);
+    const check = pr(8)?.check_runs.find((c) => c.name === "querygate");
+    // The statement is the action's: annotated where it is written, in actions/set-status.yml.
+    expect(check?.annotations).toContainEqual(
+      expect.objectContaining({ path: "actions/set-status.yml", start_line: 5 }),
+    );
+    const audit = report.commits.filter((c) => c.branch === "querygate/audit");
+    const record = Object.entries(audit.at(-1)?.files ?? {}).find(([path]) =>
+      path.endsWith(`${executions(8)[0]?.key}.json`),
+    );
+    expect(JSON.parse(record?.[1] ?? "{}").request.statements[0].params_hash).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
+  });
+
+  it("9. a value outside its type is refused before anything runs, on its line", async () => {
+    expect(executions(9)).toEqual([]);
+    const check = pr(9)?.check_runs.find((c) => c.name === "querygate");
+    expect(check?.conclusion).toBe("failure");
+    expect(check?.annotations).toContainEqual(
+      expect.objectContaining({
+        path: "queries/bad-status.yml",
+        start_line: 5,
+        message: expect.stringContaining(
+          'params.status: "shiped" is not one of pending, paid, shipped, refunded',
+        ),
+      }),
+    );
+    expect(await prodRows("order10")).not.toEqual([{ status: "shiped" }]);
   });
 
   it("records every execution in one unbroken audit chain on querygate/audit", () => {
