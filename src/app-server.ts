@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { API_PREFIX } from "./api/api-limits.js";
 import type { GitHubClient } from "./github/octokit.js";
 import type { HandlerDeps } from "./handlers/handler-deps.js";
 import { querygateApp } from "./index.js";
@@ -22,7 +23,11 @@ export interface StartAppServerParams {
   deterministic?: boolean;
   /** Readiness: whatever the app needs to serve (the state database). */
   healthCheck: () => Promise<void>;
+  /** The HTTP API (docs/api.md): given the app's credentials, a handler for every path under API_PREFIX. */
+  api?: (app: { auth(installationId?: number): Promise<GitHubClient> }) => ApiHook;
 }
+
+export type ApiHook = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface AppServer {
   url: string;
@@ -51,12 +56,36 @@ export async function startAppServer(params: StartAppServerParams): Promise<AppS
     logLevel: params.logLevel,
     Octokit,
   });
-  const middleware = await createNodeMiddleware(querygateApp(params.deps), {
+  let appLogin: Promise<string | null> | undefined;
+  const deps = {
+    ...params.deps,
+    // Asked once; a failure is retried on the next event rather than remembered.
+    appLogin: () =>
+      (appLogin ??= probot
+        .auth()
+        .then((octokit) => octokit.rest.apps.getAuthenticated())
+        .then(({ data }) => (data?.slug ? `${data.slug}[bot]` : null))
+        .catch(() => {
+          appLogin = undefined;
+          return null;
+        })),
+  };
+  const middleware = await createNodeMiddleware(querygateApp(deps), {
     probot,
     webhooksPath: WEBHOOK_PATH,
   });
 
+  const api = params.api?.({
+    auth: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
+  });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (api && (req.url === API_PREFIX || req.url?.startsWith(`${API_PREFIX}/`))) {
+      api(req, res).catch((error: unknown) => {
+        probot.log.error({ err: error }, "API request failed");
+        json(res, 500, { error: { field: null, message: "internal error" } });
+      });
+      return;
+    }
     if (req.url === HEALTH_PATH && req.method === "GET") {
       params.healthCheck().then(
         () => json(res, 200, { status: "ok" }),

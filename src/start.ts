@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { run } from "probot";
+import { createApiHandler } from "./api/api-router.js";
 import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
 import { createHandlerDeps } from "./handlers/create-handler-deps.js";
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     healthCheck: async () => {
       await state.pool.query("select 1");
     },
+    api: ({ auth }) => createApiHandler({ pool: state.pool, auth }),
   });
   const worker = await startRunner({
     pool: state.pool,

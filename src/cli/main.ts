@@ -5,8 +5,11 @@ import { runScenario } from "../simulator/scenario-run.js";
 import { analyzeCommand } from "./analyze-command.js";
 import { auditCommand } from "./audit-command.js";
 import { checkCommand } from "./check-command.js";
+import { mcpCommand } from "./mcp-command.js";
 import { policyCommand } from "./policy-command.js";
 import { printStep, printSummary } from "./print-timeline.js";
+import { submitCommand } from "./submit-command.js";
+import { tokenCommand } from "./token-command.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 const USAGE = `querygate — policy-as-code approval for database queries
@@ -29,6 +32,15 @@ Usage:
       Check the audit trail in a local clone: the hash chain, every record, and each statement hash
       against the request file at the recorded commit (see querygate audit --help; exit 0 sound,
       1 broken, 2 incomplete, 3 invalid input).
+  querygate token create --repo OWNER/NAME[,…] --name NAME [--actor agent|user] | token revoke --name NAME | token list
+      API tokens for the HTTP API and MCP, kept as hashes in the state database (see querygate token --help).
+  QUERYGATE_API_TOKEN=qg_… querygate mcp --api-url URL [--repo OWNER/NAME]
+      An MCP server over stdio for AI agents, backed by the HTTP API (see querygate mcp --help, docs/api.md).
+  querygate submit --repo OWNER/NAME --target T --reason "…" (--sql "…" | --file F | --action NAME --param k=v …)
+                   [--ticket T] [--max-rows N] [--wait [--timeout D]] [--json] [--api-url URL]
+      Open a request as a pull request with your own GITHUB_TOKEN and print its URL; with --wait, follow
+      it and print the outcome and the result rows (see querygate submit --help; exit 0 executed or
+      submitted, 1 failed, 2 denied or closed, 3 usage error, 4 timed out, 5 GitHub refused).
   querygate help
 
 Exit codes: 0 success, 1 the scenario or analysis found a failure, 2 usage error.`;
@@ -47,6 +59,16 @@ export async function main(argv: string[]): Promise<number> {
         return await policyCommand(rest, (text) => process.stdout.write(`${text}\n`));
       case "audit":
         return await auditCommand(rest, (text) => process.stdout.write(`${text}\n`));
+      case "submit":
+        return await submitCommand(rest, {
+          write: (text) => process.stdout.write(`${text}\n`),
+          writeError: (text) => process.stderr.write(`${text}\n`),
+          env: process.env,
+        });
+      case "token":
+        return await tokenCommand(rest, (text) => process.stdout.write(`${text}\n`));
+      case "mcp":
+        return await mcpCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,3 +1,4 @@
+import { createApiHandler } from "../api/api-router.js";
 import { type AppServer, startAppServer } from "../app-server.js";
 import { createHandlerDeps } from "../handlers/create-handler-deps.js";
 import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
@@ -48,6 +49,8 @@ export interface StartScenarioEnvironmentParams {
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   /** CLI runs: on SIGINT/SIGTERM, stop the app, the simulator and the databases before exiting. */
   handleSignals?: boolean;
+  /** Serve the HTTP API (docs/api.md) at the app's /api/v1. */
+  api?: boolean;
 }
 
 /** Fresh databases, the simulator and the real app on local ports, wired to each other. */
@@ -100,6 +103,9 @@ export async function startScenarioEnvironment(
       healthCheck: async () => {
         await state.pool.query("select 1");
       },
+      ...(params.api
+        ? { api: ({ auth }) => createApiHandler({ pool: state.pool, auth, log: () => {} }) }
+        : {}),
     });
     cleanups.unshift(() => app.stop());
     const worker = await startRunner({

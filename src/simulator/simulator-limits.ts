@@ -45,3 +45,6 @@ export const SIMULATED_EPOCH = "2026-01-01T00:00:00Z";
 
 /** Probot's own default when WEBHOOK_SECRET is unset. */
 export const DEFAULT_WEBHOOK_SECRET = "development";
+
+/** User tokens (`createUserToken`) never expire during a run, like a personal access token without expiry. */
+export const USER_TOKEN_TTL_MS = 365 * 24 * 60 * 60 * 1000;

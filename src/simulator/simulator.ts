@@ -16,6 +16,7 @@ import {
   submitReview,
 } from "./actions/review-actions.js";
 import { addCollaborator, addTeam, createBranch, createRepoRecord } from "./actions/setup-actions.js";
+import { issueUserToken } from "./auth/user-tokens.js";
 import { buildReport, type SimulatorReport } from "./build-report.js";
 import { API_PREFIX, type ApiCallRecord, handleApiRequest } from "./http/handle-api-request.js";
 import { createOpenApiChecker } from "./openapi/openapi-checker.js";
@@ -65,6 +66,13 @@ export interface Simulator {
   createBranch(p: { repo: string; name: string; from?: string; files?: Record<string, string | null> }): void;
   addTeam(p: { org: string; slug: string; members: string[] }): void;
   addCollaborator(p: { repo: string; login: string; permission?: "read" | "write" | "admin" }): void;
+  /**
+   * A token that acts as `login` (a Bot when it ends in `[bot]`), like a person's or an agent's own token:
+   * `Authorization: token <t>` or `Bearer <t>`. It may read what the user may read and write where the user
+   * has push access; check runs stay the app's. Pull requests it opens send `pull_request.opened` with
+   * the user as sender.
+   */
+  createUserToken(login: string): string;
   openPullRequest(p: {
     repo: string;
     number?: number;
@@ -208,6 +216,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     createBranch: (p) => createBranch(ctx, p),
     addTeam: (p) => addTeam(ctx, p),
     addCollaborator: (p) => addCollaborator(ctx, p),
+    createUserToken: (login) => issueUserToken(state, login, ctx.nowMs()).token,
     openPullRequest: (p) => openPullRequest(ctx, p),
     push: (p) => pushToPullRequest(ctx, p),
     review: (p) => submitReview(ctx, p),

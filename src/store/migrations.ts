@@ -124,6 +124,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // HTTP API tokens (only their SHA-256 is kept), per-token rate windows shared by replicas, and the call log.
+    id: "0005_api_tokens",
+    sql: `
+      create table ${STATE_SCHEMA}.api_tokens (
+        id bigint generated always as identity primary key,
+        name text not null check (name ~ '^[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?$'),
+        token_hash text not null unique check (token_hash ~ '^[0-9a-f]{64}$'),
+        repos text[] not null check (cardinality(repos) > 0),
+        actor_type text not null default 'agent' check (actor_type in ('agent', 'user')),
+        created_at timestamptz not null default now(),
+        revoked_at timestamptz,
+        last_used_at timestamptz
+      );
+      -- A name stays in the log after its token is revoked, and can be given to a new token.
+      create unique index api_tokens_active_name on ${STATE_SCHEMA}.api_tokens (name) where revoked_at is null;
+      create table ${STATE_SCHEMA}.api_rate_windows (
+        token_id bigint references ${STATE_SCHEMA}.api_tokens (id) on delete cascade,
+        window_start timestamptz,
+        count int not null check (count > 0),
+        primary key (token_id, window_start)
+      );
+      create table ${STATE_SCHEMA}.api_calls (
+        id bigint generated always as identity primary key,
+        token_id bigint,
+        token_name text,
+        method text not null,
+        route text not null,
+        status int not null,
+        ms int not null check (ms >= 0),
+        error_field text,
+        at timestamptz not null default now()
+      );
+      create index api_calls_token on ${STATE_SCHEMA}.api_calls (token_id, at);
+    `,
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns the ids it applied, in order. */

@@ -1,6 +1,6 @@
 import { diffCommits, pullDiffBase } from "../diff/pull-files.js";
 import { moveBranch } from "../state/move-branch.js";
-import { ensureUser, findRepo, gitIdentity, type PullRecord } from "../state/sim-state.js";
+import { ensureUser, findRepo, gitIdentity, type PullRecord, type RepoRecord } from "../state/sim-state.js";
 import { pullRequestEvent } from "../webhooks/build-webhook-payloads.js";
 import { type ActionContext, requireOpenPull, requireRepo } from "./action-context.js";
 import { commitFiles, createRepoRecord } from "./setup-actions.js";
@@ -26,6 +26,82 @@ function coAuthorTrailers(ctx: ActionContext, coAuthors: readonly string[]): str
   return `\n\n${lines.join("\n")}`;
 }
 
+/** A pull request record from an existing head branch; `recordPullRequest` checks and stores it. */
+export interface NewPullRequest {
+  repo: RepoRecord;
+  number?: number;
+  author: string;
+  headRepo: RepoRecord;
+  headRef: string;
+  baseRef: string;
+  title: string;
+  body: string | null;
+  fork: boolean;
+}
+
+/** `wanted`, checked, or the next free number in `repo` (GitHub shares them with issues; the simulator has none). */
+function pullNumberFor(ctx: ActionContext, repo: RepoRecord, wanted: number | undefined): number {
+  const taken = ctx.state.pulls.filter((pr) => pr.repo === repo.fullName).map((pr) => pr.number);
+  const number = wanted ?? Math.max(0, ...taken) + 1;
+  if (taken.includes(number)) throw new Error(`simulator: ${repo.fullName}#${number} already exists`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`simulator: pull request number must be a positive integer, got ${number}`);
+  return number;
+}
+
+/**
+ * Stores a new open pull request from `headRepo`'s `headRef` into `baseRef` and returns it. Shared by the
+ * scenario step (`openPullRequest`) and the REST route (`POST /repos/{owner}/{repo}/pulls`); the caller
+ * sends `pull_request.opened` (see `pullRequestOpenedEvent`).
+ */
+export function recordPullRequest(ctx: ActionContext, p: NewPullRequest): PullRecord {
+  const { repo, headRepo } = p;
+  const baseSha = repo.branches.get(p.baseRef);
+  if (!baseSha)
+    throw new Error(
+      `simulator: cannot open a pull request into "${p.baseRef}": no such branch in ${repo.fullName}`,
+    );
+  const headSha = headRepo.branches.get(p.headRef);
+  if (!headSha)
+    throw new Error(
+      `simulator: cannot open a pull request from "${p.headRef}": no such branch in ${headRepo.fullName}`,
+    );
+  const number = pullNumberFor(ctx, repo, p.number);
+  const now = ctx.state.clock.tick();
+  const pr: PullRecord = {
+    id: ctx.state.nextId("pull"),
+    repo: repo.fullName,
+    number,
+    title: p.title,
+    body: p.body,
+    author: ensureUser(ctx.state, p.author).login,
+    headRepo: headRepo.fullName,
+    headRef: p.headRef,
+    headSha,
+    baseRef: p.baseRef,
+    baseSha,
+    state: "open",
+    merged: false,
+    mergedBy: null,
+    mergedAt: null,
+    mergeCommitSha: null,
+    closedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    fork: p.fork,
+    labels: [],
+    requestedUsers: [],
+    requestedTeams: [],
+  };
+  ctx.state.pulls.push(pr);
+  return pr;
+}
+
+/** The `pull_request.opened` webhook for a recorded pull request; `sender` is whoever opened it. */
+export function pullRequestOpenedEvent(ctx: ActionContext, pr: PullRecord, sender: string) {
+  return pullRequestEvent(ctx, { action: "opened", pr, sender });
+}
+
 /**
  * Opens a pull request from a new head branch (in a fork when `fork`). Co-authors appear twice, so either
  * way of finding a PR's commit authors sees them: as Co-authored-by trailers on the first commit, and as
@@ -39,11 +115,7 @@ export async function openPullRequest(ctx: ActionContext, p: OpenPullRequestPara
     throw new Error(
       `simulator: cannot open a pull request into "${baseRef}": no such branch in ${repo.fullName}`,
     );
-  const taken = ctx.state.pulls.filter((pr) => pr.repo === repo.fullName).map((pr) => pr.number);
-  const number = p.number ?? Math.max(0, ...taken) + 1;
-  if (taken.includes(number)) throw new Error(`simulator: ${repo.fullName}#${number} already exists`);
-  if (!Number.isInteger(number) || number < 1)
-    throw new Error(`simulator: pull request number must be a positive integer, got ${number}`);
+  const number = pullNumberFor(ctx, repo, p.number);
 
   const author = ensureUser(ctx.state, p.author).login;
   const headRepo = p.fork
@@ -64,34 +136,18 @@ export async function openPullRequest(ctx: ActionContext, p: OpenPullRequestPara
   }
   moveBranch(ctx.state, { repo: headRepo, branch: headRef, from: undefined, to: head });
 
-  const now = ctx.state.clock.tick();
-  const pr: PullRecord = {
-    id: ctx.state.nextId("pull"),
-    repo: repo.fullName,
+  const pr = recordPullRequest(ctx, {
+    repo,
     number,
+    author,
+    headRepo,
+    headRef,
+    baseRef,
     title,
     body: p.body ?? null,
-    author,
-    headRepo: headRepo.fullName,
-    headRef,
-    headSha: head,
-    baseRef,
-    baseSha,
-    state: "open",
-    merged: false,
-    mergedBy: null,
-    mergedAt: null,
-    mergeCommitSha: null,
-    closedAt: null,
-    createdAt: now,
-    updatedAt: now,
     fork: p.fork ?? false,
-    labels: [],
-    requestedUsers: [],
-    requestedTeams: [],
-  };
-  ctx.state.pulls.push(pr);
-  await ctx.deliverer.send(pullRequestEvent(ctx, { action: "opened", pr, sender: author }));
+  });
+  await ctx.deliverer.send(pullRequestOpenedEvent(ctx, pr, author));
   return number;
 }
 

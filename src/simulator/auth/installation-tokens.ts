@@ -22,6 +22,7 @@ export function issueInstallationToken(state: SimState, nowMs: number): TokenRec
   const record: TokenRecord = {
     token: `${TOKEN_PREFIX}${random}`,
     installationId: state.app.installationId,
+    user: null,
     expiresAtMs: nowMs + INSTALLATION_TOKEN_TTL_MS,
   };
   state.tokens.set(record.token, record);

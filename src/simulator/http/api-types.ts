@@ -1,5 +1,14 @@
 import type { KeyObject } from "node:crypto";
-import type { ShapeContext } from "../shapes/shape-context.js";
+import type { ActionContext } from "../actions/action-context.js";
+
+/**
+ * Who makes a REST call: the app itself (its JWT), the app's installation (an installation token; GitHub
+ * shows its bot, e.g. `querygate[bot]`), or a user or bot account with its own token (`createUserToken`).
+ */
+export type ApiActor =
+  | { kind: "app" }
+  | { kind: "installation"; login: string }
+  | { kind: "user"; login: string };
 
 export interface ApiRequest {
   method: string;
@@ -11,6 +20,8 @@ export interface ApiRequest {
   params: Record<string, string>;
   /** The full URL as the client sent it (used for pagination links). */
   url: URL;
+  /** Whose credentials the request carries. */
+  actor: ApiActor;
 }
 
 export interface ApiResponse {
@@ -19,7 +30,8 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-export interface RouteContext extends ShapeContext {
+/** Shapes plus the webhook deliverer: a call that changes what GitHub would notify about sends the webhook. */
+export interface RouteContext extends ActionContext {
   appPublicKey: KeyObject;
   /** Wall clock in ms: token and JWT expiry are real-time, unlike the simulated timestamps. */
   nowMs(): number;
@@ -28,8 +40,13 @@ export interface RouteContext extends ShapeContext {
 export type RouteHandler = (req: ApiRequest, ctx: RouteContext) => ApiResponse;
 
 export interface RouteDefinition {
-  /** "app-jwt": GitHub App JWT (the /app endpoints); "installation": an installation token. */
+  /**
+   * "app-jwt": GitHub App JWT (the /app endpoints); "installation": an installation token, or a user's
+   * token (`createUserToken`) with the user's repository permission.
+   */
   auth: "app-jwt" | "installation";
+  /** Only a GitHub App may call this (e.g. creating check runs): a user's token gets 403. */
+  appOnly?: boolean;
   handle: RouteHandler;
 }
 

@@ -1,9 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { findValidToken } from "../auth/installation-tokens.js";
+import { userAccessProblem } from "../auth/user-access.js";
 import { verifyAppJwt } from "../auth/verify-app-jwt.js";
 import type { OpenApiChecker } from "../openapi/openapi-checker.js";
 import { SimulatorGapError } from "../routes/route-helpers.js";
-import type { ApiRequest, ApiResponse, RouteContext, RouteDefinition, RouteTable } from "./api-types.js";
+import type {
+  ApiActor,
+  ApiRequest,
+  ApiResponse,
+  RouteContext,
+  RouteDefinition,
+  RouteTable,
+} from "./api-types.js";
 
 export const API_PREFIX = "/api/v3";
 
@@ -62,29 +70,38 @@ function badCredentials(): ApiResponse {
   };
 }
 
-/** Returns why the request may not call this route, or null when its credentials fit. */
-function authProblem(p: {
+/** Who the credentials name, or why they may not call this route. */
+function authenticate(p: {
   authorization: string | undefined;
   kind: RouteDefinition["auth"];
   ctx: RouteContext;
-}): string | null {
+}): { actor: ApiActor } | { problem: string } {
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(p.authorization?.trim() ?? "");
-  if (!match) return p.authorization ? "malformed Authorization header" : "no Authorization header";
+  if (!match)
+    return { problem: p.authorization ? "malformed Authorization header" : "no Authorization header" };
   const credential = match[1] as string;
   const looksLikeJwt = credential.split(".").length === 3;
   if (p.kind === "app-jwt") {
-    if (!looksLikeJwt) return "this endpoint needs the app's JWT, not an installation token";
+    if (!looksLikeJwt)
+      return { problem: "this endpoint needs the app's JWT, not an installation or user token" };
     const check = verifyAppJwt({
       jwt: credential,
       publicKey: p.ctx.appPublicKey,
       appId: p.ctx.state.app.id,
       nowMs: p.ctx.nowMs(),
     });
-    return check.ok ? null : `JWT rejected: ${check.reason}`;
+    return check.ok ? { actor: { kind: "app" } } : { problem: `JWT rejected: ${check.reason}` };
   }
-  if (looksLikeJwt) return "this endpoint needs an installation token, not the app's JWT";
-  if (!findValidToken(p.ctx.state, credential, p.ctx.nowMs())) return "token is unknown or expired";
-  return null;
+  if (looksLikeJwt)
+    return { problem: "this endpoint needs an installation or user token, not the app's JWT" };
+  const token = findValidToken(p.ctx.state, credential, p.ctx.nowMs());
+  if (!token) return { problem: "token is unknown or expired" };
+  return {
+    actor:
+      token.user !== null
+        ? { kind: "user", login: token.user }
+        : { kind: "installation", login: p.ctx.state.app.botLogin },
+  };
 }
 
 /** Routes the OpenAPI description puts under /app (and the repo installation lookup) use the app JWT. */
@@ -152,13 +169,13 @@ export async function handleApiRequest(
 
   const definition = pipeline.routes[route.operationId];
   const authKind = definition?.auth ?? defaultAuthKind(route.template);
-  const problem = authProblem({
+  const auth = authenticate({
     authorization: req.headers.authorization,
     kind: authKind,
     ctx: pipeline.ctx,
   });
-  if (problem) {
-    answer(route.template, badCredentials(), `401 Bad credentials (${problem})`);
+  if ("problem" in auth) {
+    answer(route.template, badCredentials(), `401 Bad credentials (${auth.problem})`);
     return;
   }
   if (!definition) {
@@ -166,8 +183,29 @@ export async function handleApiRequest(
     answer(route.template, { status: 501, body: { message } }, message);
     return;
   }
+  // A user's token may be refused what the installation may do; GitHub answers, nothing is violated.
+  const refused = userAccessProblem({
+    state: pipeline.ctx.state,
+    actor: auth.actor,
+    operationId: route.operationId,
+    definition,
+    method,
+    params: route.params,
+  });
+  if (refused) {
+    answer(route.template, refused);
+    return;
+  }
 
-  const request: ApiRequest = { method, path, query: url.searchParams, body, params: route.params, url };
+  const request: ApiRequest = {
+    method,
+    path,
+    query: url.searchParams,
+    body,
+    params: route.params,
+    url,
+    actor: auth.actor,
+  };
   try {
     answer(route.template, definition.handle(request, pipeline.ctx));
   } catch (error) {

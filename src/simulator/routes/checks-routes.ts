@@ -198,9 +198,10 @@ function listForRef(req: ApiRequest, ctx: RouteContext) {
 }
 
 export const checksRoutes: RouteTable = {
-  "checks/create": { auth: "installation", handle: createCheckRun },
+  "checks/create": { auth: "installation", appOnly: true, handle: createCheckRun },
   "checks/update": {
     auth: "installation",
+    appOnly: true,
     handle(req, ctx) {
       const run = findRun(req, ctx);
       if (!run) return notFound();

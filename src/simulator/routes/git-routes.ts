@@ -5,7 +5,13 @@ import { nodeId } from "../shapes/shape-context.js";
 import type { GitIdentity } from "../state/git-store.js";
 import { moveBranch } from "../state/move-branch.js";
 import { gitIdentity, loginForEmail, type RepoRecord, resolveRef } from "../state/sim-state.js";
-import { installedRepo, optionalString, SimulatorGapError, wrappedBase64 } from "./route-helpers.js";
+import {
+  actorLogin,
+  installedRepo,
+  optionalString,
+  SimulatorGapError,
+  wrappedBase64,
+} from "./route-helpers.js";
 
 const BRANCH_REF_PREFIX = "refs/heads/";
 
@@ -108,9 +114,9 @@ function createCommit(req: ApiRequest, ctx: RouteContext) {
   const missing = parents.find((sha) => !git.getCommit(sha));
   if (missing) return unprocessable(`Parent SHA ${missing} does not exist or is not a commit object`);
   const date = ctx.state.clock.tick();
-  const bot = gitIdentity(ctx.state, ctx.state.app.botLogin, date);
-  const author = identityFrom(ctx, body.author, date) ?? bot;
-  const committer = identityFrom(ctx, body.committer, date) ?? (body.author ? author : bot);
+  const caller = gitIdentity(ctx.state, actorLogin(req, ctx), date);
+  const author = identityFrom(ctx, body.author, date) ?? caller;
+  const committer = identityFrom(ctx, body.committer, date) ?? (body.author ? author : caller);
   const sha = git.putCommit({
     tree,
     parents,
@@ -120,7 +126,7 @@ function createCommit(req: ApiRequest, ctx: RouteContext) {
     // GitHub signs API commits whose committer it is (no committer given).
     verified: body.committer === undefined,
   });
-  ctx.state.appCommits.push({ repo: repo.fullName, sha, branch: "" });
+  if (req.actor.kind !== "user") ctx.state.appCommits.push({ repo: repo.fullName, sha, branch: "" });
   const commit = git.getCommit(sha);
   return commit ? created(gitCommitShape(ctx, repo.fullName, commit)) : notFound();
 }

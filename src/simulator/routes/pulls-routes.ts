@@ -1,5 +1,14 @@
+import { pullRequestOpenedEvent, recordPullRequest } from "../actions/pull-request-actions.js";
 import { pullDiffBase, pullFiles } from "../diff/pull-files.js";
-import { bodyOf, created, notFound, ok, pathParam, unprocessable } from "../http/api-responses.js";
+import {
+  bodyOf,
+  created,
+  notFound,
+  ok,
+  pathParam,
+  unprocessable,
+  validationFailed,
+} from "../http/api-responses.js";
 import type { ApiRequest, RouteContext, RouteTable } from "../http/api-types.js";
 import { paginate } from "../http/paginate.js";
 import { repoCommitShape } from "../shapes/commit-shapes.js";
@@ -7,8 +16,22 @@ import { teamShape } from "../shapes/label-and-team-shapes.js";
 import { pullShape, pullSimpleShape } from "../shapes/pull-shape.js";
 import { reviewShape } from "../shapes/review-shape.js";
 import { userShape } from "../shapes/user-shape.js";
-import { findTeam, findUser, type PullRecord, permissionOf, type RepoRecord } from "../state/sim-state.js";
-import { installedRepo, optionalString, pullFromParams, stringArray } from "./route-helpers.js";
+import {
+  findRepo,
+  findTeam,
+  findUser,
+  type PullRecord,
+  permissionOf,
+  type RepoRecord,
+} from "../state/sim-state.js";
+import {
+  actorLogin,
+  installedRepo,
+  optionalString,
+  pullFromParams,
+  SimulatorGapError,
+  stringArray,
+} from "./route-helpers.js";
 
 function notCollaborator(repo: RepoRecord) {
   return unprocessable(
@@ -33,6 +56,69 @@ function listPulls(req: ApiRequest, ctx: RouteContext) {
     page.items.map((pr) => pullSimpleShape(ctx, pr)),
     page.headers,
   );
+}
+
+/** GitHub's 422 for a pull request it will not open, in its "Validation Failed" form. */
+function invalidPull(field: string, message?: string) {
+  return validationFailed([
+    message === undefined
+      ? { resource: "PullRequest", field, code: "invalid" }
+      : { resource: "PullRequest", code: "custom", message },
+  ]);
+}
+
+/**
+ * POST /repos/{owner}/{repo}/pulls: opens a pull request from an existing branch, as whoever the token names
+ * (a user, an agent's bot account, or the app's installation), and sends `pull_request.opened` with that
+ * sender — GitHub does so even when the app itself opened it. The webhook goes out after the 201, as on
+ * GitHub; `sim.idle()` waits for it.
+ */
+function createPull(req: ApiRequest, ctx: RouteContext) {
+  const repo = installedRepo(req, ctx);
+  if (!repo) return notFound();
+  const body = bodyOf(req);
+  if (body.draft === true) throw new SimulatorGapError("draft pull requests");
+  if (body.issue !== undefined) throw new SimulatorGapError("converting an issue into a pull request");
+  const title = optionalString(body.title);
+  if (title === undefined || title.trim() === "") return invalidPull("title", "Title can't be blank");
+  const head = String(body.head ?? "");
+  const base = String(body.base ?? "");
+  const [headOwner, headRef] = head.includes(":")
+    ? (head.split(":", 2) as [string, string])
+    : [repo.owner, head];
+  const headRepoName = optionalString(body.head_repo)?.split("/")[1] ?? repo.name;
+  const headRepo = findRepo(ctx.state, headOwner, headRepoName);
+  if (!headRepo || (headRepo !== repo && headRepo.parent?.toLowerCase() !== repo.fullName.toLowerCase()))
+    return invalidPull("head");
+  const headSha = headRepo.branches.get(headRef);
+  if (!headSha) return invalidPull("head");
+  const baseSha = repo.branches.get(base);
+  if (!baseSha) return invalidPull("base");
+  const existing = ctx.state.pulls.find(
+    (pr) =>
+      pr.repo === repo.fullName &&
+      pr.state === "open" &&
+      pr.headRepo === headRepo.fullName &&
+      pr.headRef === headRef &&
+      pr.baseRef === base,
+  );
+  if (existing) return invalidPull("head", `A pull request already exists for ${headRepo.owner}:${headRef}.`);
+  if (ctx.state.git.isAncestor(headSha, baseSha))
+    return invalidPull("head", `No commits between ${base} and ${headRef}`);
+  const sender = actorLogin(req, ctx);
+  const pr = recordPullRequest(ctx, {
+    repo,
+    author: sender,
+    headRepo,
+    headRef,
+    baseRef: base,
+    title,
+    body: optionalString(body.body) ?? null,
+    fork: headRepo !== repo,
+  });
+  // Validated (and a schema violation thrown) now; delivered in order after the response, like GitHub.
+  void ctx.deliverer.send(pullRequestOpenedEvent(ctx, pr, sender)).catch(() => undefined);
+  return created(pullShape(ctx, pr));
 }
 
 function updatePull(req: ApiRequest, ctx: RouteContext) {
@@ -135,6 +221,7 @@ function commitsOf(ctx: RouteContext, pr: PullRecord) {
 
 export const pullsRoutes: RouteTable = {
   "pulls/list": { auth: "installation", handle: listPulls },
+  "pulls/create": { auth: "installation", handle: createPull },
   "pulls/get": {
     auth: "installation",
     handle(req, ctx) {

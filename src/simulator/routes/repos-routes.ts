@@ -8,7 +8,7 @@ import { userShape } from "../shapes/user-shape.js";
 import { MAX_INLINE_CONTENT_BYTES } from "../simulator-limits.js";
 import { moveBranch } from "../state/move-branch.js";
 import { findUser, gitIdentity, permissionOf, type RepoRecord, resolveRef } from "../state/sim-state.js";
-import { installedRepo, optionalString, wrappedBase64 } from "./route-helpers.js";
+import { actorLogin, installedRepo, optionalString, wrappedBase64 } from "./route-helpers.js";
 
 function noCommitForRef(ref: string) {
   return { status: 404, body: { message: `No commit found for the ref ${ref}`, status: "404" } };
@@ -77,7 +77,7 @@ function getContent(req: ApiRequest, ctx: RouteContext) {
   );
 }
 
-/** PUT contents: one-file commits, recorded as app commits like the Git Data API ones. */
+/** PUT contents: one-file commits; the app's are recorded as app commits, like the Git Data API ones. */
 function createOrUpdateFile(req: ApiRequest, ctx: RouteContext) {
   const repo = installedRepo(req, ctx);
   if (!repo) return notFound();
@@ -97,16 +97,18 @@ function createOrUpdateFile(req: ApiRequest, ctx: RouteContext) {
   const content = Buffer.from(String(body.content ?? ""), "base64").toString("utf8");
   const date = ctx.state.clock.tick();
   const tree = ctx.state.git.writeFiles(files, { [path]: content });
-  const bot = ctx.state.app.botLogin;
+  // The caller is author and committer: the app's bot, or the user whose token this is.
+  const who = actorLogin(req, ctx);
   const sha = ctx.state.git.putCommit({
     tree,
     parents: [head],
-    author: gitIdentity(ctx.state, bot, date),
-    committer: gitIdentity(ctx.state, bot, date),
+    author: gitIdentity(ctx.state, who, date),
+    committer: gitIdentity(ctx.state, who, date),
     message: String(body.message ?? ""),
     verified: true,
   });
-  ctx.state.appCommits.push({ repo: repo.fullName, sha, branch: "" });
+  // No webhook: GitHub sends `push`, which querygate does not subscribe to.
+  if (req.actor.kind !== "user") ctx.state.appCommits.push({ repo: repo.fullName, sha, branch: "" });
   moveBranch(ctx.state, { repo, branch: branch.replace(/^refs\/heads\//, ""), from: head, to: sha });
   const blob = ctx.state.git.getTree(tree)?.get(path) ?? "";
   const commit = ctx.state.git.getCommit(sha);
@@ -134,12 +136,19 @@ export const reposRoutes: RouteTable = {
     auth: "installation",
     handle(req, ctx) {
       const repo = installedRepo(req, ctx);
-      return repo
-        ? ok({
-            ...repoShape(ctx, repo),
-            permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
-          })
-        : notFound();
+      if (!repo) return notFound();
+      // The installation may push; a user's token has that user's permission.
+      const permission = req.actor.kind === "user" ? permissionOf(ctx.state, repo, req.actor.login) : "write";
+      return ok({
+        ...repoShape(ctx, repo),
+        permissions: {
+          admin: permission === "admin",
+          maintain: permission === "admin",
+          push: permission === "admin" || permission === "write",
+          triage: permission !== "none",
+          pull: permission !== "none",
+        },
+      });
     },
   },
   "repos/get-content": { auth: "installation", handle: getContent },

@@ -30,6 +30,11 @@ export function pullFromParams(
   return repo && pr ? { repo, pr } : undefined;
 }
 
+/** The login GitHub shows for the caller: the user's, or the app's bot for the installation (and the app). */
+export function actorLogin(req: ApiRequest, ctx: RouteContext): string {
+  return req.actor.kind === "user" ? req.actor.login : ctx.state.app.botLogin;
+}
+
 /** Base64 wrapped at 60 characters per line with a trailing newline, the way GitHub sends blob content. */
 export function wrappedBase64(content: string): string {
   const flat = Buffer.from(content, "utf8").toString("base64");

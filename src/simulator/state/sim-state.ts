@@ -138,7 +138,10 @@ export interface TeamRecord {
 
 export interface TokenRecord {
   token: string;
-  installationId: number;
+  /** The installation an installation token acts for; null for a user's token. */
+  installationId: number | null;
+  /** The user (or bot account) a user token acts as; null for an installation token. */
+  user: string | null;
   /** Real time (ms since epoch): token expiry is checked against the wall clock Octokit uses. */
   expiresAtMs: number;
 }

@@ -1,0 +1,40 @@
+import type { GitHubClient } from "../github/octokit.js";
+import { ApiError } from "./api-error.js";
+import { INSTALLATION_CACHE_MS } from "./api-limits.js";
+
+/** The app's credentials as the app server holds them: no id → the app itself (JWT), an id → that installation. */
+export type AppAuth = (installationId?: number) => Promise<GitHubClient>;
+
+export interface InstallationClients {
+  /** An installation client for `owner/repo`, or a 404 ApiError naming `repo` when the app is not installed there. */
+  forRepo(owner: string, repo: string): Promise<GitHubClient>;
+}
+
+/** Finds a repository's installation (`GET /repos/{owner}/{repo}/installation`, as the app) and caches its id. */
+export function createInstallationClients(auth: AppAuth, now: () => number = Date.now): InstallationClients {
+  const ids = new Map<string, { id: number; at: number }>();
+  return {
+    async forRepo(owner, repo) {
+      const key = `${owner}/${repo}`.toLowerCase();
+      const hit = ids.get(key);
+      if (hit && now() - hit.at < INSTALLATION_CACHE_MS) return auth(hit.id);
+      const app = await auth();
+      let id: number;
+      try {
+        ({
+          data: { id },
+        } = await app.rest.apps.getRepoInstallation({ owner, repo }));
+      } catch (error) {
+        if ((error as { status?: number }).status === 404)
+          throw new ApiError(
+            404,
+            "repo",
+            `querygate is not installed on ${owner}/${repo} (or the repository does not exist): install the GitHub App there`,
+          );
+        throw error;
+      }
+      ids.set(key, { id, at: now() });
+      return auth(id);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { GitHubClient, RepoRef } from "../github/octokit.js";
+import { readBlob } from "../github/read-blob.js";
+import type { Action, TypeSpec } from "../requests/actions/action-types.js";
+import { loadActions } from "../requests/actions/load-actions.js";
+import { MAX_ACTIONS } from "../requests/request-limits.js";
+import { ACTIONS_DIR } from "../requests/request-paths.js";
+
+/** What an agent needs to request an action: its name, what it does, its target and its parameters. */
+export interface ActionInfo {
+  name: string;
+  description: string;
+  target: string;
+  params: Array<{ name: string; required: boolean } & ParamTypeInfo>;
+}
+
+type ParamTypeInfo = {
+  type: string;
+  items?: ParamTypeInfo;
+  min?: string;
+  max?: string;
+  scale?: number;
+  max_length?: number;
+  pattern?: string;
+  values?: string[];
+  max_items?: number;
+};
+
+export interface ActionsResult {
+  actions: ActionInfo[];
+  /** Why some action files cannot be used, `file:line: key: message`; the valid ones are still listed. */
+  problems: string[];
+}
+
+/** The reviewed actions (`actions/*.yml`) on the default branch, validated as the app validates them. */
+export async function readActions(octokit: GitHubClient, ref: RepoRef): Promise<ActionsResult> {
+  const { data: repository } = await octokit.rest.repos.get({ owner: ref.owner, repo: ref.repo });
+  let listing: unknown;
+  try {
+    ({ data: listing } = await octokit.rest.repos.getContent({
+      owner: ref.owner,
+      repo: ref.repo,
+      path: ACTIONS_DIR.replace(/\/$/, ""),
+      ref: repository.default_branch,
+    }));
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return { actions: [], problems: [] };
+    throw error;
+  }
+  const entries = (
+    Array.isArray(listing) ? (listing as Array<{ type: string; path: string; sha: string }>) : []
+  )
+    .filter((e) => e.type === "file" && e.path.endsWith(".yml"))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  if (entries.length > MAX_ACTIONS)
+    return {
+      actions: [],
+      problems: [`${ACTIONS_DIR} holds ${entries.length} action files, more than ${MAX_ACTIONS}`],
+    };
+  const files: Array<{ path: string; content: string }> = [];
+  for (const entry of entries) {
+    const bytes = await readBlob(octokit, { owner: ref.owner, repo: ref.repo, sha: entry.sha });
+    files.push({ path: entry.path, content: Buffer.from(bytes).toString("utf8") });
+  }
+  const loaded = loadActions(files);
+  return {
+    actions: [...loaded.actions.values()].sort((a, b) => a.name.localeCompare(b.name)).map(describeAction),
+    problems: loaded.ok
+      ? []
+      : loaded.errors.map((e) => `${e.file}:${e.line}: ${e.key ? `${e.key}: ` : ""}${e.message}`),
+  };
+}
+
+/** Pure: the parts of an action an agent needs to call it (never its SQL's connection or limits). */
+export function describeAction(action: Action): ActionInfo {
+  return {
+    name: action.name,
+    description: action.description,
+    target: action.target,
+    params: [...action.params]
+      .sort((a, b) => a.position - b.position)
+      .map((p) => ({ name: p.name, required: p.required, ...typeInfo(p.spec) })),
+  };
+}
+
+function typeInfo(spec: TypeSpec): ParamTypeInfo {
+  switch (spec.type) {
+    case "int":
+    case "bigint":
+      return { type: spec.type, ...bounds(spec.min, spec.max) };
+    case "numeric":
+      return {
+        type: spec.type,
+        ...bounds(spec.min, spec.max),
+        ...(spec.scale !== null ? { scale: spec.scale } : {}),
+      };
+    case "text":
+      return {
+        type: "text",
+        max_length: spec.maxLength,
+        ...(spec.pattern !== null ? { pattern: spec.pattern } : {}),
+      };
+    case "enum":
+      return { type: "enum", values: spec.values };
+    case "array":
+      return { type: "array", items: typeInfo(spec.items), max_items: spec.maxItems };
+    default:
+      return { type: spec.type };
+  }
+}
+
+function bounds(min: string | null, max: string | null): { min?: string; max?: string } {
+  return { ...(min !== null ? { min } : {}), ...(max !== null ? { max } : {}) };
+}

@@ -1,0 +1,170 @@
+import type pg from "pg";
+import { CHECK_NAME } from "../github/limits.js";
+import type { GitHubClient } from "../github/octokit.js";
+import { STATUS_COMMENT_MARKER } from "../github/render-status-comment.js";
+import { STATE_SCHEMA } from "../store/migrations.js";
+
+/** Where a request stands, as the API reports it. */
+export type RequestState =
+  /** The app has not evaluated the pull request yet. */
+  | "pending"
+  | "needs_approval"
+  | "blocked"
+  | "ready"
+  | "denied"
+  | "invalid"
+  | "no_policy"
+  | "wrong_base"
+  | "fork"
+  | "no_requests"
+  | "running"
+  | "executed"
+  | "closed";
+
+// The status comment's headline (src/github/render-status-comment.ts) → the verdict it renders.
+const HEADLINES: Record<string, RequestState> = {
+  "no valid policy on the base branch": "no_policy",
+  "nothing to review": "no_requests",
+  "wrong base branch": "wrong_base",
+  "cannot run as written": "invalid",
+  "denied by policy": "denied",
+  "from a fork — never runs": "fork",
+  "blocked by a change request": "blocked",
+  "waiting for approval": "needs_approval",
+  approved: "ready",
+  running: "running",
+  executed: "executed",
+  "ran — see the results": "executed",
+};
+
+export interface ExecutionInfo {
+  key: string;
+  request_path: string;
+  state: string;
+  reported: boolean;
+}
+
+export interface RequestStatus {
+  id: string;
+  number: number;
+  url: string;
+  state: RequestState;
+  pull_request: {
+    state: "open" | "closed";
+    merged: boolean;
+    author: string | null;
+    head_sha: string;
+    title: string;
+  };
+  /** The `querygate` check run of the head commit: the decision with its reasons. */
+  decision: {
+    conclusion: string | null;
+    status: string;
+    title: string | null;
+    summary: string | null;
+    url: string | null;
+  } | null;
+  /** One line per requirement still unmet, as the status comment says it. */
+  missing_approvals: string[];
+  /** The status comment (markdown), the one next step in plain words. */
+  status_comment: string | null;
+  executions: ExecutionInfo[];
+}
+
+export interface RequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+/** 404 (as a null) when the pull request does not exist. */
+export async function readRequestStatus(
+  octokit: GitHubClient,
+  pool: pg.Pool,
+  ref: RequestRef,
+): Promise<RequestStatus | null> {
+  let pull: Awaited<ReturnType<GitHubClient["rest"]["pulls"]["get"]>>["data"];
+  try {
+    ({ data: pull } = await octokit.rest.pulls.get({
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.number,
+    }));
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return null;
+    throw error;
+  }
+  const headSha = pull.head.sha;
+  const [checks, comments, executions] = await Promise.all([
+    octokit.rest.checks.listForRef({
+      owner: ref.owner,
+      repo: ref.repo,
+      ref: headSha,
+      check_name: CHECK_NAME,
+    }),
+    octokit.paginate(octokit.rest.issues.listComments, {
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      per_page: 100,
+    }),
+    listExecutions(pool, { repo: pull.base.repo.full_name, number: ref.number, headSha }),
+  ]);
+  const check = checks.data.check_runs.find((c) => c.name === CHECK_NAME) ?? null;
+  const statusComment =
+    comments.find((c) => c.user?.type === "Bot" && (c.body ?? "").startsWith(STATUS_COMMENT_MARKER))?.body ??
+    null;
+  const headline = /^### querygate: (.+)$/m.exec(statusComment ?? "")?.[1]?.trim() ?? null;
+  let state: RequestState = (headline && HEADLINES[headline]) || "pending";
+  if (executions.length > 0)
+    state = executions.every((e) => e.reported && e.state !== "queued" && e.state !== "running")
+      ? "executed"
+      : "running";
+  else if (pull.state === "closed") state = "closed";
+  return {
+    id: `${ref.owner}/${ref.repo}#${ref.number}`,
+    number: ref.number,
+    url: pull.html_url,
+    state,
+    pull_request: {
+      state: pull.state as "open" | "closed",
+      merged: pull.merged_at !== null,
+      author: pull.user?.login ?? null,
+      head_sha: headSha,
+      title: pull.title,
+    },
+    decision: check
+      ? {
+          conclusion: check.conclusion ?? null,
+          status: check.status,
+          title: check.output?.title ?? null,
+          summary: check.output?.summary ?? null,
+          url: check.html_url ?? null,
+        }
+      : null,
+    missing_approvals: (statusComment ?? "")
+      .split("\n")
+      .filter((line) => line.startsWith("Needs "))
+      .map((line) => line.trim()),
+    status_comment: statusComment,
+    executions,
+  };
+}
+
+async function listExecutions(
+  pool: pg.Pool,
+  p: { repo: string; number: number; headSha: string },
+): Promise<ExecutionInfo[]> {
+  const { rows } = await pool.query<{ key: string; request_path: string; state: string; reported: boolean }>(
+    `select key, request_path, state, reported_at is not null as reported from ${STATE_SCHEMA}.executions
+     where lower(repo) = lower($1) and pull_number = $2 and lower(head_sha) = lower($3)
+     order by request_path, created_at`,
+    [p.repo, p.number, p.headSha],
+  );
+  return rows.map((r) => ({
+    key: r.key,
+    request_path: r.request_path,
+    state: r.state,
+    reported: r.reported,
+  }));
+}

@@ -1,0 +1,287 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Octokit } from "@octokit/rest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SUBMIT_EXIT, type SubmitIo, submitCommand } from "../../src/cli/submit-command.js";
+import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
+import {
+  type ScenarioEnvironment,
+  startScenarioEnvironment,
+} from "../../src/simulator/scenario-environment.js";
+import { adminDatabaseUrl } from "../support/test-database.js";
+
+const OWNER = "acme";
+const REPO = "db-requests";
+const FULL = `${OWNER}/${REPO}`;
+const SEED = readFileSync(path.resolve(import.meta.dirname, "../../examples/seed/orders.sql"), "utf8");
+const POLICY = `version: 1
+targets:
+  orders-prod:
+    engine: postgres
+    environment: production
+    connection: { env: ORDERS_PROD_URL }
+rules:
+  - name: prod-reads-need-a-dba
+    when: { environment: production, class: [read] }
+    require: { count: 1, from: ["@acme/dba"] }
+  - name: no-ddl-in-prod
+    when: { environment: production, class: [ddl] }
+    deny: "Schema changes go through migrations."
+  - name: emails-stay-hidden
+    when: { environment: production }
+    mask: ["customers.email"]
+defaults:
+  require: { count: 1, from: ["@acme/dba"] }
+policy_owners: ["@acme/dba"]
+`;
+const WAIT_POLL_MS = 50;
+const STEP_TIMEOUT_MS = 30_000;
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** Runs `querygate submit` in-process, as the CLI would, capturing both streams. */
+function submit(args: string[], env: Record<string, string | undefined>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: SubmitIo = {
+    write: (l) => out.push(l),
+    writeError: (l) => err.push(l),
+    env,
+    pollMs: WAIT_POLL_MS,
+  };
+  const code = submitCommand(args, io);
+  return { code, out, err };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | null | false): Promise<T> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** `querygate submit` with a user's and an agent's own tokens, through the real app, runner and simulator. */
+describe("querygate submit", () => {
+  let env: ScenarioEnvironment;
+  let apiUrl: string;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    env = await startScenarioEnvironment({
+      owner: OWNER,
+      adminDatabaseUrl: adminDatabaseUrl(),
+      targets: { "orders-prod": { databaseUrl: null, env: ["ORDERS_PROD_URL"], seed: SEED } },
+    });
+    const { sim } = env;
+    apiUrl = sim.apiBaseUrl;
+    sim.createRepo({ fullName: FULL, files: { "policies/querygate.yml": POLICY } });
+    sim.addTeam({ org: OWNER, slug: "dba", members: ["dana", "dave"] });
+    for (const login of ["alice", "dana", "dave", "helper-bot[bot]", "other-bot[bot]"]) {
+      sim.addCollaborator({ repo: FULL, login, permission: "write" });
+    }
+    for (const login of ["alice", "helper-bot[bot]"]) tokens[login] = sim.createUserToken(login);
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const pull = (number: number) => env.sim.report().pull_requests.find((p) => p.number === number);
+  const gate = (number: number) =>
+    pull(number)
+      ?.check_runs.filter((c) => c.name === "querygate")
+      .at(-1);
+  const newestPull = (after: number) => {
+    const pulls = env.sim.report().pull_requests.filter((p) => p.number > after);
+    return pulls.at(-1);
+  };
+  const pullCount = () => env.sim.report().pull_requests.length;
+  const base = (reason: string, ...rest: string[]) => [
+    "--repo",
+    FULL,
+    "--target",
+    "orders-prod",
+    "--reason",
+    reason,
+    "--api-url",
+    apiUrl,
+    ...rest,
+  ];
+
+  it("alice submits with --wait; dana approves, alice clicks Run: executed, with the rows she may see (exit 0)", async () => {
+    const before = pullCount();
+    const run = submit(
+      base(
+        "Who is customer 3? (SUP-1300)",
+        "--sql",
+        "SELECT id, name, email FROM customers WHERE id = 3;",
+        "--ticket",
+        "SUP-1300",
+        "--wait",
+        "--timeout",
+        "2m",
+        "--json",
+      ),
+      { GITHUB_TOKEN: tokens.alice },
+    );
+    const pr = await waitFor("the pull request", () => newestPull(before));
+    expect(pr.author).toBe("alice");
+    expect(pr.title).toBe("orders-prod: Who is customer 3? (SUP-1300)");
+    await waitFor("the querygate check run", () => gate(pr.number)?.conclusion === "action_required");
+    await env.sim.idle();
+
+    await env.sim.review({ repo: FULL, number: pr.number, by: "dana", state: "approve" });
+    await waitFor("the Run button", () => gate(pr.number)?.actions.some((a) => a.identifier === "run"));
+    await env.sim.clickCheckRunAction({ repo: FULL, number: pr.number, by: "alice", action: "run" });
+
+    expect(await run.code).toBe(SUBMIT_EXIT.executed);
+    const printed = JSON.parse(run.out.at(-1) ?? "{}");
+    expect(printed).toMatchObject({
+      ok: true,
+      exit_code: 0,
+      outcome: "executed",
+      status: "Executed",
+      pull_request: {
+        number: pr.number,
+        url: expect.stringMatching(new RegExp(`/${FULL}/pull/${pr.number}$`)),
+      },
+    });
+    expect(printed.pull_request.path).toMatch(
+      /^queries\/\d{4}-\d{2}\/who-is-customer-3-sup-1300-[0-9a-f]{6}\.sql$/,
+    );
+    expect(printed.pull_request.branch).toMatch(/^querygate\/request-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    const markdown: string = printed.result.markdown;
+    expect(markdown).toContain("| `3` | `Customer 3` | •••• |");
+    expect(markdown).not.toContain("customer3@example.com");
+
+    // The file is exactly what reviewers saw: the header, then the SQL.
+    const alice = new Octokit({ auth: tokens.alice, baseUrl: apiUrl, log: silent });
+    const { data: file } = await alice.rest.repos.getContent({
+      owner: OWNER,
+      repo: REPO,
+      path: printed.pull_request.path,
+      ref: printed.pull_request.head_sha,
+    });
+    expect(Buffer.from((file as { content: string }).content, "base64").toString("utf8")).toBe(
+      "-- target: orders-prod\n-- reason: Who is customer 3? (SUP-1300)\n-- ticket: SUP-1300\n\nSELECT id, name, email FROM customers WHERE id = 3;\n",
+    );
+    const { data: labels } = await alice.rest.issues.listLabelsOnIssue({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: pr.number,
+    });
+    expect(labels.map((l) => l.name)).toEqual(["querygate"]);
+    expect((await env.executions()).filter((e) => e.pull_request === pr.number)).toEqual([
+      expect.objectContaining({ state: "succeeded", triggered_by: "alice" }),
+    ]);
+  });
+
+  it("a request the policy denies ends the wait at once: exit 2", async () => {
+    const run = submit(
+      base(
+        "Add an index to orders",
+        "--sql",
+        "CREATE INDEX orders_status ON orders (status);",
+        "--wait",
+        "--timeout",
+        "1m",
+      ),
+      {
+        GITHUB_TOKEN: tokens.alice,
+      },
+    );
+    expect(await run.code).toBe(SUBMIT_EXIT.denied);
+    expect(run.out[0]).toMatch(/^Opened .*\/pull\/\d+ \(queries\/.*\.sql on querygate\/request-/);
+    expect(run.out).toContainEqual(expect.stringMatching(/^Outcome: denied — .*[Dd]enied by policy/));
+  });
+
+  it("nobody approves within --timeout: exit 4, and the request stays open", async () => {
+    const before = pullCount();
+    const run = submit(
+      base(
+        "Count paid orders",
+        "--sql",
+        "SELECT count(*) FROM orders WHERE status = 'paid';",
+        "--wait",
+        "--timeout",
+        "2s",
+        "--json",
+      ),
+      {
+        GITHUB_TOKEN: tokens.alice,
+      },
+    );
+    expect(await run.code).toBe(SUBMIT_EXIT.timed_out);
+    expect(JSON.parse(run.out.at(-1) ?? "{}")).toMatchObject({
+      ok: false,
+      outcome: "timed_out",
+      result: null,
+    });
+    expect(newestPull(before)?.state).toBe("open");
+  });
+
+  it("without GITHUB_TOKEN nothing is created: exit 3 with what to set", async () => {
+    const before = pullCount();
+    const run = submit(base("Anything", "--sql", "SELECT 1;"), {});
+    expect(await run.code).toBe(SUBMIT_EXIT.usage);
+    expect(run.err.join("\n")).toContain("GITHUB_TOKEN is not set");
+    expect(pullCount()).toBe(before);
+  });
+
+  it("a token GitHub rejects: exit 5", async () => {
+    const run = submit(base("Anything", "--sql", "SELECT 1;"), { GITHUB_TOKEN: "ghp_revoked" });
+    expect(await run.code).toBe(SUBMIT_EXIT.refused);
+    expect(run.err.join("\n")).toContain("GitHub answered 401");
+  });
+
+  it("an agent's request: its own approval is refused, another bot's does not count, and it cannot start the run", async () => {
+    const before = pullCount();
+    const run = submit(
+      base("Agent: look up customer 5", "--sql", "SELECT id, name FROM customers WHERE id = 5;"),
+      {
+        GITHUB_TOKEN: tokens["helper-bot[bot]"],
+      },
+    );
+    expect(await run.code).toBe(SUBMIT_EXIT.submitted);
+    const pr = await waitFor("the agent's pull request", () => newestPull(before));
+    expect(pr.author).toBe("helper-bot[bot]");
+    await waitFor("the querygate check run", () => gate(pr.number)?.conclusion === "action_required");
+    await env.sim.idle();
+
+    // GitHub itself refuses an author's approval (422), so no webhook ever carries it.
+    await expect(
+      env.sim.review({ repo: FULL, number: pr.number, by: "helper-bot[bot]", state: "approve" }),
+    ).rejects.toBeInstanceOf(GitHubRefusal);
+    // Bots never count as approvers.
+    await env.sim.review({ repo: FULL, number: pr.number, by: "other-bot[bot]", state: "approve" });
+    expect(gate(pr.number)?.conclusion).toBe("action_required");
+
+    await env.sim.review({ repo: FULL, number: pr.number, by: "dana", state: "approve" });
+    await waitFor("the Run button", () => gate(pr.number)?.actions.some((a) => a.identifier === "run"));
+    await env.sim.clickCheckRunAction({
+      repo: FULL,
+      number: pr.number,
+      by: "helper-bot[bot]",
+      action: "run",
+    });
+    await env.sim.idle();
+    await env.settleExecutions();
+    expect((await env.executions()).filter((e) => e.pull_request === pr.number)).toEqual([]);
+    const replies =
+      pull(pr.number)
+        ?.comments.filter((c) => c.by === "querygate[bot]")
+        .map((c) => c.body) ?? [];
+    expect(replies).toContainEqual(
+      expect.stringContaining("@helper-bot[bot] is a bot, and bots never start runs"),
+    );
+  });
+
+  it("the simulator saw nothing GitHub would reject", () => {
+    expect(env.sim.violations.filter((v) => !v.includes("401 Bad credentials (token is unknown"))).toEqual(
+      [],
+    );
+    expect(env.sim.deliveries.filter((d) => d.status < 200 || d.status >= 300)).toEqual([]);
+  });
+});
