@@ -33,6 +33,22 @@ export interface ActionsResult {
 
 /** The reviewed actions (`actions/*.yml`) on the default branch, validated as the app validates them. */
 export async function readActions(octokit: GitHubClient, ref: RepoRef): Promise<ActionsResult> {
+  const loaded = await loadRepoActions(octokit, ref);
+  return {
+    actions: [...loaded.actions.values()].sort((a, b) => a.name.localeCompare(b.name)).map(describeAction),
+    problems: loaded.problems,
+  };
+}
+
+export interface RepoActions {
+  actions: Map<string, Action>;
+  /** Names of action files that do not load: requests naming them are refused, never guessed at. */
+  invalid: Set<string>;
+  problems: string[];
+}
+
+/** The default branch's actions, loaded: what a request is checked against before a pull request is opened. */
+export async function loadRepoActions(octokit: GitHubClient, ref: RepoRef): Promise<RepoActions> {
   const { data: repository } = await octokit.rest.repos.get({ owner: ref.owner, repo: ref.repo });
   let listing: unknown;
   try {
@@ -43,7 +59,8 @@ export async function readActions(octokit: GitHubClient, ref: RepoRef): Promise<
       ref: repository.default_branch,
     }));
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return { actions: [], problems: [] };
+    if ((error as { status?: number }).status === 404)
+      return { actions: new Map(), invalid: new Set(), problems: [] };
     throw error;
   }
   const entries = (
@@ -53,7 +70,8 @@ export async function readActions(octokit: GitHubClient, ref: RepoRef): Promise<
     .sort((a, b) => a.path.localeCompare(b.path));
   if (entries.length > MAX_ACTIONS)
     return {
-      actions: [],
+      actions: new Map(),
+      invalid: new Set(),
       problems: [`${ACTIONS_DIR} holds ${entries.length} action files, more than ${MAX_ACTIONS}`],
     };
   const files: Array<{ path: string; content: string }> = [];
@@ -63,7 +81,8 @@ export async function readActions(octokit: GitHubClient, ref: RepoRef): Promise<
   }
   const loaded = loadActions(files);
   return {
-    actions: [...loaded.actions.values()].sort((a, b) => a.name.localeCompare(b.name)).map(describeAction),
+    actions: loaded.actions,
+    invalid: loaded.ok ? new Set() : loaded.invalid,
     problems: loaded.ok
       ? []
       : loaded.errors.map((e) => `${e.file}:${e.line}: ${e.key ? `${e.key}: ` : ""}${e.message}`),

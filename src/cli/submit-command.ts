@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Octokit } from "@octokit/rest";
+import { loadRepoActions } from "../api/read-actions.js";
+import type { GitHubClient } from "../github/octokit.js";
+import { checkRequestFile } from "../submit/check-request-file.js";
 import { type FollowOutcome, type FollowResult, followRequest } from "../submit/follow-request.js";
 import { buildPullRequestText } from "../submit/pull-request-text.js";
 import { buildRequestFile, type ParamValue } from "../submit/request-file.js";
@@ -111,6 +114,14 @@ export async function submitCommand(args: string[], io: SubmitIo): Promise<numbe
       userAgent: "querygate-submit",
       log: { debug: () => {}, info: () => {}, warn: (m: string) => io.writeError(m), error: () => {} },
     });
+    if (options.request.action !== undefined) {
+      // Typed values are checked against the action on the default branch before anything is created.
+      const actions = await loadRepoActions(octokit as unknown as GitHubClient, {
+        owner: options.owner,
+        repo: options.repo,
+      });
+      checkRequestFile({ file, actions });
+    }
     submitted = await submitRequest({
       octokit,
       owner: options.owner,

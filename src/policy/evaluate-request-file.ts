@@ -155,6 +155,7 @@ async function evaluateSql(
         author: p.author,
         actor: p.actor,
         labels: p.labels,
+        action: source.action?.name ?? null,
         params: p.params,
         maxRows: header.maxRows,
       },

@@ -83,6 +83,8 @@ export interface WhenConditions {
   actor?: Actor[];
   /** Pull request labels. */
   labels?: string[];
+  /** Names of the reviewed actions (`actions/*.yml`) a YAML request names. */
+  action?: string[];
   time?: TimeWindow;
 }
 

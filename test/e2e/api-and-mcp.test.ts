@@ -170,6 +170,33 @@ describe("agents through the HTTP API and MCP", () => {
     expect(elsewhere.text).toContain('repo: token "ci-agent" may not act on acme/other');
   });
 
+  it("refuses invalid parameters before any pull request is opened, naming the parameter", async () => {
+    const before = env.sim.report().pull_requests.length;
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ status: "shiped" }, "params.status", /"shiped" is not one of pending, paid, shipped, refunded/],
+      [{}, "params.status", /status/],
+      [{ status: "paid", colour: "red" }, "params.colour", /colour/],
+      [{ status: 7 }, "params.status", /status/],
+    ];
+    for (const [params, field, message] of cases) {
+      const response = await api("/api/v1/requests", {
+        method: "POST",
+        body: JSON.stringify({
+          repo: REPO,
+          target: "orders-prod",
+          reason: "Count orders",
+          action: "orders-by-status",
+          params,
+        }),
+      });
+      expect(response.status, JSON.stringify(params)).toBe(422);
+      const body = (await response.json()) as { error: { field: string; message: string } };
+      expect(body.error.field, JSON.stringify(params)).toBe(field);
+      expect(body.error.message).toMatch(message);
+    }
+    expect(env.sim.report().pull_requests.length).toBe(before);
+  });
+
   it("submits through the API: the app opens the pull request as itself, naming the agent's token", async () => {
     const submitted = await tool("request_query", {
       target: "orders-prod",

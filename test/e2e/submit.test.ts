@@ -76,7 +76,23 @@ describe("querygate submit", () => {
     });
     const { sim } = env;
     apiUrl = sim.apiBaseUrl;
-    sim.createRepo({ fullName: FULL, files: { "policies/querygate.yml": POLICY } });
+    sim.createRepo({
+      fullName: FULL,
+      files: {
+        "policies/querygate.yml": POLICY,
+        "actions/set-status.yml": [
+          "name: set-status",
+          "description: Set one order's status",
+          "target: orders-prod",
+          "sql: |",
+          "  UPDATE orders SET status = $2 WHERE id = $1",
+          "params:",
+          "  - { name: order_id, type: bigint, min: 1 }",
+          "  - { name: status, type: enum, values: [pending, paid, shipped, refunded] }",
+          "",
+        ].join("\n"),
+      },
+    });
     sim.addTeam({ org: OWNER, slug: "dba", members: ["dana", "dave"] });
     for (const login of ["alice", "dana", "dave", "helper-bot[bot]", "other-bot[bot]"]) {
       sim.addCollaborator({ repo: FULL, login, permission: "write" });
@@ -227,6 +243,34 @@ describe("querygate submit", () => {
     const run = submit(base("Anything", "--sql", "SELECT 1;"), {});
     expect(await run.code).toBe(SUBMIT_EXIT.usage);
     expect(run.err.join("\n")).toContain("GITHUB_TOKEN is not set");
+    expect(pullCount()).toBe(before);
+  });
+
+  it("an action's invalid value is refused before anything is created: exit 3 naming the parameter", async () => {
+    const before = pullCount();
+    const run = submit(
+      [
+        "--repo",
+        FULL,
+        "--target",
+        "orders-prod",
+        "--reason",
+        "Ship order 9",
+        "--action",
+        "set-status",
+        "--param",
+        "order_id=9",
+        "--param",
+        "status=shiped",
+        "--api-url",
+        apiUrl,
+      ],
+      { GITHUB_TOKEN: tokens.alice },
+    );
+    expect(await run.code).toBe(SUBMIT_EXIT.usage);
+    expect(run.err.join("\n")).toContain(
+      'params.status: "shiped" is not one of pending, paid, shipped, refunded',
+    );
     expect(pullCount()).toBe(before);
   });
 

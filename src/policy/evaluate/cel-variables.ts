@@ -38,7 +38,7 @@ export function celStatement(p: {
   return celMap(map);
 }
 
-/** `request`: target, environment, path, reason, ticket, labels, author, actor, params. */
+/** `request`: target, environment, path, reason, ticket, labels, author, actor, action, params. */
 export function celRequest(request: RequestFacts, environment: string | null): CelMap {
   // A map rather than an object: a parameter named `__proto__` stays a parameter.
   const params = new Map<string, CelInput>();
@@ -55,6 +55,7 @@ export function celRequest(request: RequestFacts, environment: string | null): C
       ["labels", request.labels],
       ["author", request.author],
       ["actor", request.actor],
+      ["action", request.action ?? null],
       ["params", celMap(params)],
     ]),
   );

@@ -70,6 +70,7 @@ export function compileRule(rule: PolicyRule, index: number): CompiledRule {
   const discriminatorChecks = checks.length;
   listed("actor", when.actor, (c) => c.request.request.actor);
   listed("labels", when.labels, (c) => c.request.request.labels);
+  listed("action", when.action, (c) => c.request.request.action ?? null);
   listed("operation", when.operation, (c) => c.operations);
   listed("flags", when.flags, (c) => c.statement.flags);
   listed("findings", when.findings, (c) => c.findings);

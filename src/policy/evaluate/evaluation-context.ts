@@ -17,6 +17,8 @@ export interface RequestFacts {
   author: string;
   actor: Actor;
   labels: string[];
+  /** The reviewed action a YAML request names; null for SQL written in the request. */
+  action?: string | null;
   params?: Record<string, ParamValue>;
   maxRows?: number | null;
 }

@@ -31,6 +31,7 @@ const WHEN_KEYS = [
   "params",
   "actor",
   "labels",
+  "action",
   "time",
 ] as const;
 const RANGE_KEYS = ["gt", "gte", "lt", "lte"] as const;
@@ -103,6 +104,7 @@ export function readWhen(
     when.params = keep(readParams(ctx, { value: map.params, path: at("params") }));
   if (map.actor !== undefined) when.actor = keep(choices("actor", ACTORS));
   if (map.labels !== undefined) when.labels = keep(names("labels"));
+  if (map.action !== undefined) when.action = keep(names("action"));
   if (map.time !== undefined) when.time = keep(readTimeWindow(ctx, { value: map.time, path: at("time") }));
   return ok ? when : null;
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
+import { evaluateRequestFile } from "../../src/policy/evaluate-request-file.js";
+import { loadPolicy } from "../../src/policy/load/load-policy.js";
+import { loadActions } from "../../src/requests/actions/load-actions.js";
+
+const POLICY = `version: 1
+targets:
+  orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
+rules:
+  - name: small-refunds-by-support
+    when: { action: [refund-order], params: { amount: { lte: 100 } } }
+    require: { count: 1, from: ["@acme/support"] }
+  - name: large-refunds-need-finance
+    when: { action: [refund-order], params: { amount: { gt: 100 } } }
+    require: { count: 1, from: ["@acme/finance"] }
+  - name: cel-sees-the-action
+    if: 'request.action == "refund-order" && request.params.order_id > 0'
+    lint: { update-without-where: off }
+defaults:
+  require: { count: 1, from: ["@acme/dba"] }
+policy_owners: ["@acme/security"]
+`;
+const ACTION = `name: refund-order
+description: Refund part of an order
+target: orders-prod
+sql: |
+  UPDATE orders SET refunded = refunded + $2 WHERE id = $1
+params:
+  - { name: order_id, type: bigint, min: 1 }
+  - { name: amount, type: numeric, min: 0.01, max: 1000, scale: 2 }
+`;
+
+async function decide(params: string) {
+  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  const actions = loadActions([{ path: "actions/refund-order.yml", content: ACTION }]);
+  return evaluateRequestFile({
+    policy: compilePolicy(loaded.policy),
+    path: "queries/refund.yml",
+    content: Buffer.from(`reason: Refund (SUP-1)\naction: refund-order\nparams: ${params}\n`),
+    actions: { actions: actions.actions, invalid: new Set() },
+    author: "alice",
+    actor: "user",
+    labels: [],
+    now: new Date("2026-11-22T10:00:00Z"),
+  });
+}
+
+describe("policies decide on action names and parameter values", () => {
+  it("refunds up to 100 need support, above that finance; the limit and one past it", async () => {
+    const at = await decide("{ order_id: 42, amount: 100.00 }");
+    const past = await decide("{ order_id: 42, amount: 100.01 }");
+    expect(at.ok && at.decision.requirements.map((r) => r.id)).toEqual(["rule:small-refunds-by-support"]);
+    expect(past.ok && past.decision.requirements.map((r) => r.id)).toEqual([
+      "rule:large-refunds-need-finance",
+    ]);
+  });
+
+  it("binds the values as $1, $2, exactly as written, and CEL sees request.action", async () => {
+    const e = await decide("{ order_id: 42, amount: 19.90 }");
+    expect(e.ok).toBe(true);
+    if (!e.ok) return;
+    expect(e.values).toEqual(["42", "19.90"]);
+    expect(e.statements[0]?.text).toBe("UPDATE orders SET refunded = refunded + $2 WHERE id = $1\n");
+    const trace = e.decision.statements[0]?.trace.rules.find((r) => r.rule === "cel-sees-the-action");
+    expect(trace?.matched).toBe(true);
+  });
+
+  it("refuses a value outside its type before any decision", async () => {
+    const e = await decide("{ order_id: 42, amount: 1000.5 }");
+    expect(e.ok).toBe(false);
+    if (!e.ok) expect(e.problems[0]?.message).toMatch(/^params\.amount: 1000\.5 is above the maximum 1000/);
+  });
+});
