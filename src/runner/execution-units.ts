@@ -3,7 +3,7 @@ import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import type { ExecuteMode, PolicyTarget, StatementDecision } from "../policy/policy-types.js";
 import type { ReviewedStatement } from "../sql/review-statements.js";
 import { firstTokenOffset } from "../sql/source-text.js";
-import type { StatementClass } from "../sql/statement.js";
+import { escalate, type StatementClass } from "../sql/statement.js";
 import type { ExecutableStatement } from "./execute/execution-types.js";
 import { needsOwnTransaction } from "./execute/needs-own-transaction.js";
 
@@ -44,16 +44,6 @@ export interface ExecutionUnit {
 }
 
 const READ_CLASSES: readonly StatementClass[] = ["read", "read_lock"];
-const CLASS_ORDER: readonly StatementClass[] = [
-  "read",
-  "read_lock",
-  "write",
-  "maintenance",
-  "ddl",
-  "dcl",
-  "admin",
-  "rejected",
-];
 
 /**
  * Pure: the execution units of an approved pull request — one per request file — with the strictest of the
@@ -94,10 +84,7 @@ export function executionUnits(p: {
         mask: decisions[i]?.mask ?? [],
       };
     });
-    const cls = statements.reduce<StatementClass>(
-      (worst, s) => (CLASS_ORDER.indexOf(s.class) > CLASS_ORDER.indexOf(worst) ? s.class : worst),
-      "read",
-    );
+    const cls = statements.reduce<StatementClass>((worst, s) => escalate(worst, s.class), "read");
     units.push({
       requestPath: e.path,
       target: e.header.target,
