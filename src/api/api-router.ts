@@ -1,17 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
+import { followRequest } from "../github/follow-request.js";
+import {
+  type AppAuth,
+  createInstallationClients,
+  type InstallationClients,
+} from "../github/installation-clients.js";
+import { readActions } from "../github/read-repo-actions.js";
+import { readTargets } from "../github/read-repo-targets.js";
+import { readRequestStatus } from "../github/read-request-status.js";
 import { createPolicyCache, type PolicyCache } from "../policy/policy-cache.js";
-import { followRequest } from "../submit/follow-request.js";
 import { GitHubRefusedError, SubmitInputError } from "../submit/submit-errors.js";
 import { ApiError, sendError, sendJson } from "./api-error.js";
 import { API_PREFIX } from "./api-limits.js";
 import { logApiCall } from "./call-log.js";
-import { type AppAuth, createInstallationClients, type InstallationClients } from "./installation-clients.js";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.js";
-import { readActions } from "./read-actions.js";
 import { discardBody, readJsonBody } from "./read-json-body.js";
-import { readRequestStatus } from "./read-request-status.js";
-import { readTargets } from "./read-targets.js";
 import { submitApiRequest } from "./submit-api-request.js";
 import { type ApiToken, createTokenStore, type TokenStore, tokenCovers } from "./token-store.js";
 import { validateSubmitInput } from "./validate-submit-input.js";

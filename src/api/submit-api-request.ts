@@ -1,9 +1,9 @@
 import type { GitHubClient } from "../github/octokit.js";
+import { loadRepoActions } from "../github/read-repo-actions.js";
+import { submitRequest } from "../github/submit-request.js";
 import { checkRequestFile } from "../submit/check-request-file.js";
 import { buildRequestFile } from "../submit/request-file.js";
 import { PULL_TITLE_MAX_CHARS, TITLE_REASON_MAX_CHARS } from "../submit/submit-limits.js";
-import { submitRequest } from "../submit/submit-request.js";
-import { loadRepoActions } from "./read-actions.js";
 import type { ApiToken } from "./token-store.js";
 import type { SubmitInput } from "./validate-submit-input.js";
 

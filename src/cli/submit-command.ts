@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Octokit } from "@octokit/rest";
-import { loadRepoActions } from "../api/read-actions.js";
+import { type FollowOutcome, type FollowResult, followRequest } from "../github/follow-request.js";
 import type { GitHubClient } from "../github/octokit.js";
+import { loadRepoActions } from "../github/read-repo-actions.js";
+import { type SubmittedRequest, submitRequest } from "../github/submit-request.js";
 import { checkRequestFile } from "../submit/check-request-file.js";
-import { type FollowOutcome, type FollowResult, followRequest } from "../submit/follow-request.js";
 import { buildPullRequestText } from "../submit/pull-request-text.js";
 import { buildRequestFile, type ParamValue } from "../submit/request-file.js";
 import { GitHubRefusedError, SubmitInputError } from "../submit/submit-errors.js";
@@ -15,7 +16,6 @@ import {
   MAX_WAIT_TIMEOUT_MS,
   MIN_POLL_MS,
 } from "../submit/submit-limits.js";
-import { type SubmittedRequest, submitRequest } from "../submit/submit-request.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 /** GitHub.com's REST root; GitHub Enterprise Server and the simulator are `https://HOST/api/v3`. */

@@ -1,8 +1,8 @@
 import type { AuditTrigger } from "../audit/audit-types.js";
 import type { GitHubClient } from "../github/octokit.js";
-import { requestRun } from "../runner/request-run.js";
 import type { RepositoryLike } from "./evaluate-current-pull-request.js";
 import type { HandlerDeps } from "./handler-deps.js";
+import { requestRun } from "./request-run.js";
 
 /**
  * Asks the runner to run a pull request and says so on it when something needs saying: a refusal, or a

@@ -2,11 +2,10 @@ import type { NewAuditEntry } from "../audit/audit-types.js";
 import { resultDigest } from "../audit/result-digest.js";
 import { paramsHash } from "../audit/statement-hash.js";
 import { commitAuditRecord } from "../github/commit-audit-record.js";
-import { PER_PAGE_MAX } from "../github/limits.js";
 import type { GitHubClient } from "../github/octokit.js";
+import { upsertExecuteCheckRun, upsertResultComments } from "../github/publish-execution-result.js";
 import { publishStatusComment } from "../github/publish-status-comment.js";
 import {
-  EXECUTE_CHECK_NAME,
   type ResultStatement,
   renderExecuteCheckRun,
   renderExecutionResult,
@@ -93,8 +92,20 @@ export function createExecutionReporter(deps: ReportDeps) {
       maxRows: payload.unit.shownRows,
       auditHead: { hash: committed.entry.hash, commitSha: committed.commitSha },
     };
-    const commentIds = await upsertResultComments(octokit, payload, renderExecutionResult(result));
-    const checkRunId = await upsertExecuteCheckRun(octokit, payload, row.key, renderExecuteCheckRun(result));
+    const commentIds = await upsertResultComments(octokit, {
+      owner: payload.owner,
+      repo: payload.repo,
+      pullNumber: payload.pullNumber,
+      bodies: renderExecutionResult(result),
+    });
+    const checkRunId = await upsertExecuteCheckRun(octokit, {
+      owner: payload.owner,
+      repo: payload.repo,
+      headSha: payload.headSha,
+      detailsUrl: payload.htmlUrl,
+      key: row.key,
+      output: renderExecuteCheckRun(result),
+    });
     const executions = await deps.store.listExecutions({
       repo: row.repo,
       pullNumber: payload.pullNumber,
@@ -222,73 +233,6 @@ function auditEntry(
         : null,
     },
   };
-}
-
-async function upsertResultComments(
-  octokit: GitHubClient,
-  payload: RunPayload,
-  bodies: string[],
-): Promise<number[]> {
-  const { owner, repo, pullNumber } = payload;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: pullNumber,
-    per_page: PER_PAGE_MAX,
-  });
-  const ids: number[] = [];
-  for (const [i, body] of bodies.entries()) {
-    const marker = body.split("\n")[0] ?? "";
-    const existing = comments.find((c) => c.user?.type === "Bot" && (c.body ?? "").split("\n")[0] === marker);
-    if (existing) {
-      if (existing.body !== body)
-        await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
-      ids[i] = existing.id;
-    } else {
-      const { data } = await octokit.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: pullNumber,
-        body,
-      });
-      ids[i] = data.id;
-    }
-  }
-  return ids;
-}
-
-async function upsertExecuteCheckRun(
-  octokit: GitHubClient,
-  payload: RunPayload,
-  key: string,
-  output: ReturnType<typeof renderExecuteCheckRun>,
-): Promise<number> {
-  const { owner, repo, headSha } = payload;
-  const { data } = await octokit.rest.checks.listForRef({
-    owner,
-    repo,
-    ref: headSha,
-    check_name: EXECUTE_CHECK_NAME,
-    per_page: PER_PAGE_MAX,
-  });
-  const body = {
-    owner,
-    repo,
-    name: EXECUTE_CHECK_NAME,
-    status: "completed" as const,
-    conclusion: output.conclusion,
-    completed_at: new Date().toISOString(),
-    details_url: payload.htmlUrl,
-    external_id: key,
-    output: { title: output.title, summary: output.summary },
-  };
-  const existing = data.check_runs.find((r) => r.external_id === key);
-  if (existing) {
-    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
-    return existing.id;
-  }
-  const { data: created } = await octokit.rest.checks.create({ ...body, head_sha: headSha });
-  return created.id;
 }
 
 function isExecutorOutcome(value: unknown): value is ExecutorOutcome {

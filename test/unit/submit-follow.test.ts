@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { followRequest } from "../../src/github/follow-request.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
-import { followRequest } from "../../src/submit/follow-request.js";
+import type { SubmitOctokit } from "../../src/github/submit-octokit.js";
+import { submitRequest } from "../../src/github/submit-request.js";
 import { GitHubRefusedError } from "../../src/submit/submit-errors.js";
-import type { SubmitOctokit } from "../../src/submit/submit-octokit.js";
-import { submitRequest } from "../../src/submit/submit-request.js";
 
 // The app's installation client fits the submission core as well as @octokit/rest's Octokit does.
 const _appClientFits = (client: GitHubClient): SubmitOctokit => client;

@@ -1,6 +1,6 @@
-import { fetchPolicyFiles } from "../github/fetch-base-policy.js";
-import type { GitHubClient, RepoRef } from "../github/octokit.js";
 import type { PolicyCache } from "../policy/policy-cache.js";
+import { fetchPolicyFiles } from "./fetch-base-policy.js";
+import type { GitHubClient, RepoRef } from "./octokit.js";
 
 /** What an agent may know about a target: never how to connect (not even the variable names). */
 export interface TargetInfo {

@@ -2,15 +2,15 @@ import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { AuditTrigger } from "../audit/audit-types.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { notRunnableReply } from "../github/render-command-reply.js";
-import type { RepositoryLike } from "../handlers/evaluate-current-pull-request.js";
-import { evaluatePullRequest, type PullRequestEvaluation } from "../handlers/evaluate-pull-request.js";
-import type { HandlerDeps } from "../handlers/handler-deps.js";
-import { pullRequestRef } from "../handlers/pull-request-ref.js";
 import type { RunBy } from "../policy/policy-types.js";
-import { fingerprintChanges } from "./fingerprint.js";
-import { enqueueExecution } from "./ledger/enqueue-execution.js";
-import type { ExecutionRow } from "./ledger/execution-ledger.js";
-import type { RunPayload } from "./run-payload.js";
+import { fingerprintChanges } from "../runner/fingerprint.js";
+import { enqueueExecution } from "../runner/ledger/enqueue-execution.js";
+import type { ExecutionRow } from "../runner/ledger/execution-ledger.js";
+import type { RunPayload } from "../runner/run-payload.js";
+import type { RepositoryLike } from "./evaluate-current-pull-request.js";
+import { evaluatePullRequest, type PullRequestEvaluation } from "./evaluate-pull-request.js";
+import type { HandlerDeps } from "./handler-deps.js";
+import { pullRequestRef } from "./pull-request-ref.js";
 
 export interface RequestRunParams {
   deps: HandlerDeps;

@@ -1,9 +1,9 @@
-import type { GitHubClient, RepoRef } from "../github/octokit.js";
-import { readBlob } from "../github/read-blob.js";
 import type { Action, TypeSpec } from "../requests/actions/action-types.js";
 import { loadActions } from "../requests/actions/load-actions.js";
 import { MAX_ACTIONS } from "../requests/request-limits.js";
 import { ACTIONS_DIR } from "../requests/request-paths.js";
+import type { GitHubClient, RepoRef } from "./octokit.js";
+import { readBlob } from "./read-blob.js";
 
 /** What an agent needs to request an action: its name, what it does, its target and its parameters. */
 export interface ActionInfo {

@@ -1,6 +1,6 @@
-import type { GitHubClient } from "../github/octokit.js";
-import { ApiError } from "./api-error.js";
-import { INSTALLATION_CACHE_MS } from "./api-limits.js";
+import { ApiError } from "../api/api-error.js";
+import { INSTALLATION_CACHE_MS } from "../api/api-limits.js";
+import type { GitHubClient } from "./octokit.js";
 
 /** The app's credentials as the app server holds them: no id → the app itself (JWT), an id → that installation. */
 export type AppAuth = (installationId?: number) => Promise<GitHubClient>;

@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { CHECK_NAME } from "../github/limits.js";
-import type { GitHubClient } from "../github/octokit.js";
-import { STATUS_COMMENT_MARKER } from "../github/render-status-comment.js";
 import { STATE_SCHEMA } from "../store/migrations.js";
+import { CHECK_NAME } from "./limits.js";
+import type { GitHubClient } from "./octokit.js";
+import { STATUS_COMMENT_MARKER } from "./render-status-comment.js";
 
 /** Where a request stands, as the API reports it. */
 export type RequestState =

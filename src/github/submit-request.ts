@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { GitHubRefusedError, refusal } from "./submit-errors.js";
-import { SHORT_ID_HEX_CHARS } from "./submit-limits.js";
+import { GitHubRefusedError, refusal } from "../submit/submit-errors.js";
+import { SHORT_ID_HEX_CHARS } from "../submit/submit-limits.js";
 import type { SubmitOctokit } from "./submit-octokit.js";
 
 /** The label a submitted pull request carries, so people and tools can find requests. */

@@ -1,0 +1,72 @@
+import { PER_PAGE_MAX } from "./limits.js";
+import type { GitHubClient, RepoRef } from "./octokit.js";
+import { EXECUTE_CHECK_NAME, type ExecuteCheckRun } from "./render-execution-result.js";
+
+/**
+ * Posts an execution's result comments, or edits the ones an earlier attempt posted: each part is found by
+ * its hidden marker (the first line), so a report retried after a crash never posts twice.
+ */
+export async function upsertResultComments(
+  octokit: GitHubClient,
+  p: RepoRef & { pullNumber: number; bodies: string[] },
+): Promise<number[]> {
+  const { owner, repo, pullNumber } = p;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: pullNumber,
+    per_page: PER_PAGE_MAX,
+  });
+  const ids: number[] = [];
+  for (const [i, body] of p.bodies.entries()) {
+    const marker = body.split("\n")[0] ?? "";
+    const existing = comments.find((c) => c.user?.type === "Bot" && (c.body ?? "").split("\n")[0] === marker);
+    if (existing) {
+      if (existing.body !== body)
+        await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+      ids[i] = existing.id;
+    } else {
+      const { data } = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: pullNumber,
+        body,
+      });
+      ids[i] = data.id;
+    }
+  }
+  return ids;
+}
+
+/** The `querygate/execute` check run of one execution, found by `external_id` (its key) and updated, else created. */
+export async function upsertExecuteCheckRun(
+  octokit: GitHubClient,
+  p: RepoRef & { headSha: string; detailsUrl: string; key: string; output: ExecuteCheckRun },
+): Promise<number> {
+  const { owner, repo, headSha } = p;
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: EXECUTE_CHECK_NAME,
+    per_page: PER_PAGE_MAX,
+  });
+  const body = {
+    owner,
+    repo,
+    name: EXECUTE_CHECK_NAME,
+    status: "completed" as const,
+    conclusion: p.output.conclusion,
+    completed_at: new Date().toISOString(),
+    details_url: p.detailsUrl,
+    external_id: p.key,
+    output: { title: p.output.title, summary: p.output.summary },
+  };
+  const existing = data.check_runs.find((r) => r.external_id === p.key);
+  if (existing) {
+    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
+    return existing.id;
+  }
+  const { data: created } = await octokit.rest.checks.create({ ...body, head_sha: headSha });
+  return created.id;
+}
