@@ -352,11 +352,14 @@ describe("live facts", () => {
 
     it("fails closed per statement when the role lacks a privilege", async () => {
       const role = `qg_live_${randomBytes(4).toString("hex")}`;
-      await admin.query(`create role ${quoteIdent(role)} login`);
+      // A password, so the role can log in whether the server trusts local connections or asks for SCRAM
+      // (embedded PostgreSQL does).
+      const password = randomBytes(12).toString("hex");
+      await admin.query(`create role ${quoteIdent(role)} login password '${password}'`);
       try {
         const url = new URL(database.url);
         url.username = role;
-        url.password = "";
+        url.password = password;
         const [denied, allowed] = await collectLiveFacts({
           connectionString: url.toString(),
           statements: analyze("select * from orders; select 1"),
