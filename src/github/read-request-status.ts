@@ -2,7 +2,7 @@ import type pg from "pg";
 import { STATE_SCHEMA } from "../store/migrations.js";
 import { CHECK_NAME } from "./limits.js";
 import type { GitHubClient } from "./octokit.js";
-import { STATUS_COMMENT_MARKER } from "./render-status-comment.js";
+import { EXECUTED_HEADLINES, STATUS_COMMENT_MARKER, STATUS_HEADLINES } from "./render-status-comment.js";
 
 /** Where a request stands, as the API reports it. */
 export type RequestState =
@@ -21,20 +21,14 @@ export type RequestState =
   | "executed"
   | "closed";
 
-// The status comment's headline (src/github/render-status-comment.ts) → the verdict it renders.
+// The status comment's headline → the verdict it renders: the renderer's own table, read backwards.
 const HEADLINES: Record<string, RequestState> = {
-  "no valid policy on the base branch": "no_policy",
-  "nothing to review": "no_requests",
-  "wrong base branch": "wrong_base",
-  "cannot run as written": "invalid",
-  "denied by policy": "denied",
-  "from a fork — never runs": "fork",
-  "blocked by a change request": "blocked",
-  "waiting for approval": "needs_approval",
-  approved: "ready",
-  running: "running",
-  executed: "executed",
-  "ran — see the results": "executed",
+  ...Object.fromEntries(
+    Object.entries(STATUS_HEADLINES).map(([state, text]) => [text, state as RequestState]),
+  ),
+  [EXECUTED_HEADLINES.running]: "running",
+  [EXECUTED_HEADLINES.executed]: "executed",
+  [EXECUTED_HEADLINES.mixed]: "executed",
 };
 
 export interface ExecutionInfo {

@@ -1,5 +1,5 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
-import type { RequestVerdict } from "../approvals/request-verdict.js";
+import type { RequestVerdict, VerdictState } from "../approvals/request-verdict.js";
 import type { Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import { ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
@@ -37,10 +37,10 @@ const EXECUTION_STATE: Record<string, string> = {
 export function renderExecutedStatus(p: { headSha: string; executions: ExecutionSummary[] }): string {
   const states = p.executions.map((e) => e.state);
   const headline = states.some((s) => s === "queued" || s === "running")
-    ? "running"
+    ? EXECUTED_HEADLINES.running
     : states.every((s) => s === "succeeded")
-      ? "executed"
-      : "ran — see the results";
+      ? EXECUTED_HEADLINES.executed
+      : EXECUTED_HEADLINES.mixed;
   return [
     STATUS_COMMENT_MARKER,
     `### querygate: ${headline}`,
@@ -74,27 +74,27 @@ export function renderStatusComment(p: RenderStatusCommentParams): string {
   return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "See the querygate check for the rest.").text;
 }
 
+/** Each verdict's headline; the HTTP API reads a request's state back from it (read-request-status.ts). */
+export const STATUS_HEADLINES: Record<VerdictState, string> = {
+  no_policy: "no valid policy on the base branch",
+  no_requests: "nothing to review",
+  wrong_base: "wrong base branch",
+  invalid: "cannot run as written",
+  denied: "denied by policy",
+  fork: "from a fork — never runs",
+  blocked: "blocked by a change request",
+  needs_approval: "waiting for approval",
+  ready: "approved",
+};
+/** Headlines once something ran for the head commit. */
+export const EXECUTED_HEADLINES = {
+  running: "running",
+  executed: "executed",
+  mixed: "ran — see the results",
+} as const;
+
 function headline(p: RenderStatusCommentParams): string {
-  switch (p.verdict.state) {
-    case "no_policy":
-      return "no valid policy on the base branch";
-    case "no_requests":
-      return "nothing to review";
-    case "wrong_base":
-      return "wrong base branch";
-    case "invalid":
-      return "cannot run as written";
-    case "denied":
-      return "denied by policy";
-    case "fork":
-      return "from a fork — never runs";
-    case "blocked":
-      return "blocked by a change request";
-    case "needs_approval":
-      return "waiting for approval";
-    case "ready":
-      return "approved";
-  }
+  return STATUS_HEADLINES[p.verdict.state];
 }
 
 function body(p: RenderStatusCommentParams): string[] {
