@@ -341,7 +341,8 @@ describe("parseYamlRequest: the file itself", () => {
     ]);
     expect(problems("reason: r\nreason: s\ntarget: t\nsql: SELECT 1\n")[0]).toMatchObject({
       line: 2,
-      message: "`reason` is given twice in the same mapping: keep one",
+      message:
+        "`reason` is given twice in the same mapping: keep one (YAML would otherwise silently drop the first)",
     });
     expect(problems("reason: r\n---\nreason: s\n")[0]?.message).toMatch(/2 YAML documents/);
     expect(problems("- a\n")[0]?.message).toMatch(/^a request file is a mapping/);

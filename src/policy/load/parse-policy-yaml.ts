@@ -50,7 +50,8 @@ export function parsePolicyYaml(file: string, text: string): ParsedPolicyYaml {
   return { ok: true, value: documents[0], positions };
 }
 
-function yamlError(file: string, error: unknown, positions: YamlPositions | null): PolicyError {
+/** A js-yaml error as `file:line: message`; a duplicated key names its path. Shared with request files. */
+export function yamlError(file: string, error: unknown, positions: YamlPositions | null): PolicyError {
   const { reason, mark } = error as {
     reason?: string;
     mark?: { line: number; column: number; position: number };

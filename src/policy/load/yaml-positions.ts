@@ -119,7 +119,8 @@ export function indexYamlPositions(text: string, events: readonly Event[]): Yaml
   };
 }
 
-function lineFinder(text: string): (offset: number) => number {
+/** 1-based line of a character offset in `text`, by binary search over the line starts. */
+export function lineFinder(text: string): (offset: number) => number {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return (offset) => {

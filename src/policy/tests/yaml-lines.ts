@@ -1,4 +1,5 @@
 import { EVENT_ID, type Event, getScalarValue, parseEvents } from "js-yaml";
+import { lineFinder } from "../load/yaml-positions.js";
 
 type Frame =
   | { kind: "mapping"; path: string; pendingKey: string | null; keyLine: number }
@@ -72,19 +73,4 @@ export function lineOf(lines: Map<string, number>, path: string): number {
     const cut = Math.max(current.lastIndexOf("."), current.lastIndexOf("["));
     current = cut <= 0 ? "" : current.slice(0, cut);
   }
-}
-
-function lineFinder(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
 }

@@ -7,8 +7,9 @@ import {
   parseEvents,
   type ScalarStyle,
 } from "js-yaml";
-import { encodeKeyPath, formatKeyPath, type KeyPath } from "../../policy/load/key-path.js";
-import { indexYamlPositions, type YamlPositions } from "../../policy/load/yaml-positions.js";
+import { encodeKeyPath, type KeyPath } from "../../policy/load/key-path.js";
+import { yamlError } from "../../policy/load/parse-policy-yaml.js";
+import { indexYamlPositions, lineFinder, type YamlPositions } from "../../policy/load/yaml-positions.js";
 import { NumberText, type RequestFileError } from "../actions/action-types.js";
 import { numberToDecimal } from "../actions/decimal.js";
 import { MAX_YAML_DEPTH } from "../request-limits.js";
@@ -152,43 +153,6 @@ function indexScalars(text: string, events: readonly Event[], lineAt: (offset: n
     else if (event.type === EVENT_ID.SEQUENCE) stack.push({ kind: "sequence", path, next: 0 });
   }
   return scalars;
-}
-
-function yamlError(file: string, caught: unknown, positions: YamlPositions | null): RequestFileError {
-  const { reason, mark } = caught as {
-    reason?: string;
-    mark?: { line: number; column: number; position: number };
-  };
-  const line = (mark?.line ?? 0) + 1;
-  const column = (mark?.column ?? 0) + 1;
-  const why = reason ?? (caught instanceof Error ? caught.message : String(caught));
-  if (why === "duplicated mapping key") {
-    const key = mark ? positions?.keyAt(mark.position) : null;
-    const name = key ? formatKeyPath(key) : "";
-    return {
-      file,
-      line,
-      column,
-      key: name,
-      message: `${name ? `\`${name}\`` : "a key"} is given twice in the same mapping: keep one`,
-    };
-  }
-  return { file, line, column, key: "", message: `not valid YAML: ${why}` };
-}
-
-function lineFinder(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
 }
 
 function formatBytes(bytes: number): string {
