@@ -174,6 +174,10 @@ export async function evaluatePullRequest(
     pullNumber: pr.pullNumber,
     headSha: pr.headSha,
   });
+  const units =
+    loaded.ok && decision
+      ? executionUnits({ evaluations, decisions: decision.statements, targets: loaded.policy.targets })
+      : [];
   const output = renderCheckRun({
     policy: loaded.ok
       ? { ok: true, commitSha: basePolicy.commitSha, files: basePolicy.files.map((f) => f.path) }
@@ -184,8 +188,9 @@ export async function evaluatePullRequest(
     approval,
     baseProblem,
     fork: pr.fork,
-    // Once this head has run, the button would only say "already ran".
-    offerRun: deps.runnerEnabled && executions.length === 0,
+    // Not once this head has run (the button would only say "already ran"), and not when every request
+    // file runs on merge (the button would only refuse).
+    offerRun: deps.runnerEnabled && executions.length === 0 && units.some((u) => u.execute !== "on_merge"),
     policyChange,
     reviewProblems: reviews.problems,
     parserVersion: deps.dialect.parserVersion,
@@ -219,11 +224,6 @@ export async function evaluatePullRequest(
   });
   let run: PullRequestEvaluation["run"] = null;
   if (output.verdict.runnable && loaded.ok && decision) {
-    const units = executionUnits({
-      evaluations,
-      decisions: decision.statements,
-      targets: loaded.policy.targets,
-    });
     const fingerprint = runFingerprint({
       headSha: pr.headSha,
       baseRef: pr.baseRef,

@@ -101,7 +101,11 @@ describe("running approved requests (examples/runs.yml)", () => {
     expect(await prodRows("customer5Total")).toEqual(await prodRows("customer5Seeded"));
   });
 
-  it("5. execute: on_merge — the button refuses, the merge runs it", async () => {
+  it("5. execute: on_merge — no Run button, /querygate run explains, the merge runs it", async () => {
+    const approved = report.steps.find(
+      (s) => s.pull_request?.number === 5 && s.step === "review" && s.index > 0,
+    );
+    expect(pr(5)?.check_runs.find((c) => c.name === "querygate")?.actions ?? []).toEqual([]);
     expect(replies(5)[0]?.body).toContain("when the pull request is merged (execute: on_merge)");
     expect(executions(5)).toEqual([expect.objectContaining({ state: "succeeded", triggered_by: "dana" })]);
     expect(await prodRows("order1000")).toEqual([]);
