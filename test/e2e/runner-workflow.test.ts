@@ -102,9 +102,6 @@ describe("running approved requests (examples/runs.yml)", () => {
   });
 
   it("5. execute: on_merge — no Run button, /querygate run explains, the merge runs it", async () => {
-    const approved = report.steps.find(
-      (s) => s.pull_request?.number === 5 && s.step === "review" && s.index > 0,
-    );
     expect(pr(5)?.check_runs.find((c) => c.name === "querygate")?.actions ?? []).toEqual([]);
     expect(replies(5)[0]?.body).toContain("when the pull request is merged (execute: on_merge)");
     expect(executions(5)).toEqual([expect.objectContaining({ state: "succeeded", triggered_by: "dana" })]);
