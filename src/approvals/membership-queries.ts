@@ -1,4 +1,5 @@
 import type { RequirementSpec } from "../policy/policy-types.js";
+import { membershipKey } from "../policy/satisfy-requirements.js";
 import type { PullRequestFacts, ReviewFact } from "./approval-types.js";
 import { isBotAccount, latestReviews } from "./latest-reviews.js";
 
@@ -45,8 +46,4 @@ export function membershipQueries(p: {
     }
   }
   return out;
-}
-
-export function membershipKey(org: string, slug: string, login: string): string {
-  return `${org}/${slug}\u0000${login}`.toLowerCase();
 }

@@ -1,6 +1,7 @@
 import type { MembershipAnswer, ReviewFact, ReviewState } from "../approvals/approval-types.js";
 import { commitAuthors } from "../approvals/commit-authors.js";
-import { type MembershipQuery, membershipKey } from "../approvals/membership-queries.js";
+import type { MembershipQuery } from "../approvals/membership-queries.js";
+import { membershipKey } from "../policy/satisfy-requirements.js";
 import { PER_PAGE_MAX, PULL_REQUEST_COMMITS_MAX } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 

@@ -1,17 +1,18 @@
 import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.js";
 import { type CheckConclusion, type RequestVerdict, requestVerdict } from "../approvals/request-verdict.js";
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
+import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import type {
   Decision,
   PolicyError,
-  Principal,
   RequirementSpec,
   RequirementStatus,
   StatementDecision,
 } from "../policy/policy-types.js";
 import type { ReviewedStatement } from "../sql/review-statements.js";
 import { firstTokenOffset } from "../sql/source-text.js";
+import { missingOf, requirementLabel } from "./describe-requirement.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
@@ -167,7 +168,7 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
       const missing = only ? missingOf(only, statuses) : 0;
       return head(
         only
-          ? `Needs ${missing} more ${plural(missing, "approval")} from ${only.from.map(principal).join(" or ")}`
+          ? `Needs ${missing} more ${plural(missing, "approval")} from ${only.from.map(formatPrincipal).join(" or ")}`
           : `Needs approvals for ${unmet.length} of ${total} requirements`,
         [`**Needs approval.** ${unmet.map((r) => describeNeed(r, statuses)).join(" ")}`],
       );
@@ -229,7 +230,7 @@ function requirementsTable(p: RenderCheckRunParams): string[] {
     const by = status?.satisfiedBy.length ? status.satisfiedBy.map((l) => `@${l}`).join(", ") : "—";
     const missing = missingOf(r, statuses);
     out.push(
-      `| ${tableCell(requirementLabel(r), 60)} | ${r.count} | ${tableCell(r.from.map(principal).join(", "), 80)} | ${tableCell(by, 80)} | ${missing === 0 ? "✅ met" : `**${missing}**`}${status?.errors.length ? ` (${tableCell(status.errors.join("; "), 80)})` : ""} |`,
+      `| ${tableCell(requirementLabel(r), 60)} | ${r.count} | ${tableCell(r.from.map(formatPrincipal).join(", "), 80)} | ${tableCell(by, 80)} | ${missing === 0 ? "✅ met" : `**${missing}**`}${status?.errors.length ? ` (${tableCell(status.errors.join("; "), 80)})` : ""} |`,
     );
   }
   out.push("");
@@ -355,7 +356,7 @@ function traceLines(d: StatementDecision): string[] {
     out.push(`- ⛔ denied by rule ${inlineCode(denial.rule)}: ${denial.message}`);
   for (const o of d.trace.owners) {
     out.push(
-      `- owners of ${inlineCode(o.subject)}: ${o.pattern ? `${inlineCode(o.pattern)} (${o.source?.file}:${o.source?.line}) → ${o.owners.map(principal).join(", ") || "unowned"}` : "no pattern matches"}`,
+      `- owners of ${inlineCode(o.subject)}: ${o.pattern ? `${inlineCode(o.pattern)} (${o.source?.file}:${o.source?.line}) → ${o.owners.map(formatPrincipal).join(", ") || "unowned"}` : "no pattern matches"}`,
     );
   }
   for (const r of d.trace.rules) {
@@ -462,25 +463,10 @@ function findingAnnotation(path: string, f: Finding): CheckAnnotation {
   };
 }
 
-function missingOf(r: RequirementSpec, statuses: RequirementStatus[]): number {
-  return statuses.find((s) => s.id === r.id)?.missing ?? r.count;
-}
-
 function describeNeed(r: RequirementSpec, statuses: RequirementStatus[]): string {
   const missing = missingOf(r, statuses);
   const met = r.count - missing;
-  return `Needs ${missing} more ${plural(missing, "approval")} from ${r.from.map(principal).join(" or ")} for ${requirementLabel(r)} (${met} of ${r.count} met).`;
-}
-
-function requirementLabel(r: RequirementSpec): string {
-  if (r.source === "rule") return `rule ${r.label}`;
-  if (r.source === "owners") return `the owners of ${r.label}`;
-  if (r.source === "defaults") return "the policy's defaults";
-  return r.label;
-}
-
-function principal(p: Principal): string {
-  return p.kind === "team" ? `@${p.org}/${p.slug}` : `@${p.login}`;
+  return `Needs ${missing} more ${plural(missing, "approval")} from ${r.from.map(formatPrincipal).join(" or ")} for ${requirementLabel(r)} (${met} of ${r.count} met).`;
 }
 
 function outcomeLabel(d: StatementDecision | undefined): string {

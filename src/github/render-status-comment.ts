@@ -1,7 +1,9 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict, VerdictState } from "../approvals/request-verdict.js";
-import type { Decision, Principal, RequirementSpec } from "../policy/policy-types.js";
+import { formatPrincipal } from "../policy/evaluate/principals.js";
+import type { Decision } from "../policy/policy-types.js";
 import type { ExecutionSummary } from "../store/state-store.js";
+import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
@@ -100,12 +102,11 @@ function headline(p: RenderStatusCommentParams): string {
 function body(p: RenderStatusCommentParams): string[] {
   const requirements = p.decision?.requirements ?? [];
   const statuses = p.approval?.statuses ?? [];
-  const missingOf = (r: RequirementSpec) => statuses.find((s) => s.id === r.id)?.missing ?? r.count;
   const needs = requirements
-    .filter((r) => missingOf(r) > 0)
+    .filter((r) => missingOf(r, statuses) > 0)
     .map((r) => {
-      const missing = missingOf(r);
-      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(principal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${label(r)}.`;
+      const missing = missingOf(r, statuses);
+      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
     });
   const whenApproved = p.runnerEnabled
     ? "When approved, click **Run** on the querygate check or comment `/querygate run`."
@@ -163,15 +164,4 @@ function body(p: RenderStatusCommentParams): string[] {
       ];
     }
   }
-}
-
-function principal(p: Principal): string {
-  return p.kind === "team" ? `@${p.org}/${p.slug}` : `@${p.login}`;
-}
-
-function label(r: RequirementSpec): string {
-  if (r.source === "rule") return `rule \`${r.label}\``;
-  if (r.source === "owners") return `the owners of \`${r.label}\``;
-  if (r.source === "defaults") return "the policy's defaults";
-  return r.label;
 }

@@ -12,6 +12,7 @@ import { renderStatusComment } from "../github/render-status-comment.js";
 import { requestReviews } from "../github/request-reviews.js";
 import { combineDecisions } from "../policy/evaluate/combine-decisions.js";
 import { compilePolicy } from "../policy/evaluate/compile-policy.js";
+import { principalKey } from "../policy/evaluate/principals.js";
 import { evaluateRequestFile, type RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import { loadPolicy } from "../policy/load/load-policy.js";
 import type { LoadedPolicy, PolicyCache } from "../policy/policy-cache.js";
@@ -350,7 +351,7 @@ function policyOwnersRequirement(owners: Principal[]): RequirementSpec {
 function uniquePrincipals(principals: Principal[]): Principal[] {
   const seen = new Set<string>();
   return principals.filter((p) => {
-    const key = p.kind === "team" ? `t:${p.org}/${p.slug}`.toLowerCase() : `u:${p.login}`.toLowerCase();
+    const key = principalKey(p);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

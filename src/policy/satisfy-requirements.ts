@@ -1,5 +1,10 @@
 import type { Principal, RequirementSpec, RequirementStatus } from "./policy-types.js";
 
+/** One (team, user) pair; GitHub names compare case-insensitively. */
+export function membershipKey(org: string, slug: string, login: string): string {
+  return `${org}/${slug}\u0000${login}`.toLowerCase();
+}
+
 export type MembershipLookup = (org: string, slug: string, login: string) => boolean | "unknown";
 
 /**
@@ -15,7 +20,7 @@ export function satisfyRequirements(p: {
   const approvers = distinctLogins(p.approvers);
   const memberships = new Map<string, boolean | "unknown">();
   const isMember = (org: string, slug: string, login: string) => {
-    const key = `${org}/${slug}\u0000${login}`.toLowerCase();
+    const key = membershipKey(org, slug, login);
     let answer = memberships.get(key);
     if (answer === undefined) {
       try {

@@ -186,20 +186,16 @@ export function readPolicyFile(ctx: ReadContext, document: unknown): PolicyFileP
     if (branches) part.allowedBaseBranches = branches.map((b) => b.item);
   }
   if (document.run_by !== undefined) {
-    const value = document.run_by;
     const allowed: readonly string[] = RUN_BY;
-    if (
-      Array.isArray(value) &&
-      value.length > 0 &&
-      value.every((v) => typeof v === "string" && allowed.includes(v))
-    )
-      part.runBy = [...new Set(value as RunBy[])];
-    else
-      report(
-        ctx,
-        ["run_by"],
-        `must be a non-empty list of ${RUN_BY.join(", ")} (who may start an approved run) — got ${describe(value)}`,
-      );
+    const who = readStringList(ctx, {
+      value: document.run_by,
+      path: ["run_by"],
+      check: (item) =>
+        allowed.includes(item)
+          ? null
+          : `\`${item}\` is not one of ${RUN_BY.join(", ")} (who may start an approved run)`,
+    });
+    if (who) part.runBy = [...new Set(who.map((w) => w.item as RunBy))];
   }
   if (document.dismiss_stale_approvals !== undefined) {
     if (typeof document.dismiss_stale_approvals === "boolean")
