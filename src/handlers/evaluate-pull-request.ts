@@ -20,7 +20,8 @@ import { isPolicyPath, POLICY_TESTS_DIR } from "../policy/policy-paths.js";
 import type { Actor, Decision, Policy, Principal, RequirementSpec } from "../policy/policy-types.js";
 import { runPolicyTests } from "../policy/tests/run-policy-tests.js";
 import { loadActions } from "../requests/actions/load-actions.js";
-import { ACTIONS_DIR, isActionPath, isYamlRequestPath } from "../requests/request-paths.js";
+import { MAX_ACTIONS } from "../requests/request-limits.js";
+import { ACTIONS_FOLDER, isActionPath, isYamlRequestPath } from "../requests/request-paths.js";
 import { type ExecutionUnit, executionUnits } from "../runner/execution-units.js";
 import { type RunFingerprint, runFingerprint } from "../runner/fingerprint.js";
 import type { Dialect } from "../sql/statement.js";
@@ -57,6 +58,8 @@ export interface EvaluateDeps {
 }
 
 export interface PullRequestEvaluation {
+  /** The pull request as it was evaluated. */
+  pr: PullRequestRef;
   checkRunId: number;
   decision: Decision | null;
   verdict: RequestVerdict;
@@ -92,7 +95,8 @@ export async function evaluatePullRequest(
     ? await fetchPolicyFiles(octokit, {
         ...repoRef,
         ref: pr.baseRef,
-        dir: ACTIONS_DIR.replace(/\/$/, ""),
+        dir: ACTIONS_FOLDER,
+        maxFiles: MAX_ACTIONS,
         cache: deps.blobs,
       })
     : null;
@@ -243,6 +247,7 @@ export async function evaluatePullRequest(
     run = { units, fingerprint };
   }
   return {
+    pr,
     checkRunId: id,
     decision,
     verdict: output.verdict,
@@ -313,7 +318,7 @@ async function checkProposedPolicy(deps: EvaluateDeps, pr: PullRequestRef): Prom
   const proposed = await fetchPolicyFiles(deps.octokit, at);
   const result = loadPolicy(proposed.files);
   // The pull request's actions are checked too: an action enters through review, like the policy.
-  const actions = await fetchPolicyFiles(deps.octokit, { ...at, dir: ACTIONS_DIR.replace(/\/$/, "") });
+  const actions = await fetchPolicyFiles(deps.octokit, { ...at, dir: ACTIONS_FOLDER, maxFiles: MAX_ACTIONS });
   const loadedActions = loadActions(actions.files);
   const actionErrors = loadedActions.ok ? [] : loadedActions.errors;
   if (!result.ok) return { errors: [...result.errors, ...actionErrors], tests: null };

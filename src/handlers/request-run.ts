@@ -23,6 +23,11 @@ export interface RequestRunParams {
   /** A bot (an agent's token, an app) never starts a run, even one it authored. */
   senderIsBot: boolean;
   trigger: AuditTrigger;
+  /**
+   * An evaluation this same delivery has just made, under the pull request's lock (`execute: auto`):
+   * used as it is instead of reading and evaluating the pull request a second time.
+   */
+  evaluated?: PullRequestEvaluation;
 }
 
 export type RequestRunResult =
@@ -40,17 +45,22 @@ export async function requestRun(p: RequestRunParams): Promise<RequestRunResult>
   const { deps, octokit, repository } = p;
   if (!deps.runner)
     return { status: "refused", message: notRunnableReply({ verdict: NOT_READY, runnerEnabled: false }) };
-  const { data: pr } = await octokit.rest.pulls.get({
-    owner: repository.owner.login,
-    repo: repository.name,
-    pull_number: p.pullNumber,
-  });
-  if (p.trigger === "merge" ? !pr.merged : pr.state !== "open")
-    return { status: "refused", message: "The pull request is closed, so nothing ran." };
   const repo = repository.full_name;
-  const approved = await deps.store.findApprovedRun({ repo, pullNumber: p.pullNumber, headSha: pr.head.sha });
-  const ref = pullRequestRef(repository, pr);
-  const evaluation = await evaluatePullRequest({ ...deps, octokit }, ref);
+  let approved: { fingerprint: string; parts: Record<string, string> } | null = null;
+  let evaluation = p.evaluated;
+  if (!evaluation) {
+    const { data: pr } = await octokit.rest.pulls.get({
+      owner: repository.owner.login,
+      repo: repository.name,
+      pull_number: p.pullNumber,
+    });
+    if (p.trigger === "merge" ? !pr.merged : pr.state !== "open")
+      return { status: "refused", message: "The pull request is closed, so nothing ran." };
+    // Read before evaluating: the evaluation records what it finds ready.
+    approved = await deps.store.findApprovedRun({ repo, pullNumber: p.pullNumber, headSha: pr.head.sha });
+    evaluation = await evaluatePullRequest({ ...deps, octokit }, pullRequestRef(repository, pr));
+  }
+  const ref = evaluation.pr;
   if (!evaluation.verdict.runnable || !evaluation.run || !evaluation.policy)
     return {
       status: "refused",

@@ -18,5 +18,13 @@ export async function runIfAutomatic(p: {
 }): Promise<void> {
   const units = p.evaluation?.run?.units ?? [];
   if (!p.deps.runnerEnabled || units.length === 0 || !units.every((u) => u.execute === "auto")) return;
-  await startRun({ ...p, sender: AUTO_TRIGGER_LOGIN, senderIsBot: false, trigger: "auto" });
+  const { evaluation, ...rest } = p;
+  if (!evaluation) return;
+  await startRun({
+    ...rest,
+    evaluated: evaluation,
+    sender: AUTO_TRIGGER_LOGIN,
+    senderIsBot: false,
+    trigger: "auto",
+  });
 }

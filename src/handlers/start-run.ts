@@ -1,6 +1,7 @@
 import type { AuditTrigger } from "../audit/audit-types.js";
 import type { GitHubClient } from "../github/octokit.js";
 import type { RepositoryLike } from "./evaluate-current-pull-request.js";
+import type { PullRequestEvaluation } from "./evaluate-pull-request.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { requestRun } from "./request-run.js";
 
@@ -17,6 +18,7 @@ export async function startRun(p: {
   sender: string;
   senderIsBot: boolean;
   trigger: AuditTrigger;
+  evaluated?: PullRequestEvaluation;
 }): Promise<void> {
   const reply = (body: string) =>
     p.octokit.rest.issues.createComment({
