@@ -20,7 +20,14 @@ export const MAX_POLICY_FILES = 50;
  */
 export async function fetchPolicyFiles(
   octokit: GitHubClient,
-  { owner, repo, ref, dir = POLICY_DIR, cache }: RepoRef & { ref: string; dir?: string; cache?: BlobCache },
+  {
+    owner,
+    repo,
+    ref,
+    dir = POLICY_DIR,
+    cache,
+    maxFiles = MAX_POLICY_FILES,
+  }: RepoRef & { ref: string; dir?: string; cache?: BlobCache; maxFiles?: number },
 ): Promise<PolicyFiles> {
   const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref });
   const commitSha = commit.sha;
@@ -37,12 +44,12 @@ export async function fetchPolicyFiles(
   const policyEntries = entries
     .filter((e) => e.type === "file" && /\.ya?ml$/.test(e.name))
     .sort((a, b) => a.path.localeCompare(b.path));
-  if (policyEntries.length > MAX_POLICY_FILES) {
+  if (policyEntries.length > maxFiles) {
     return {
       commitSha,
       files: [],
       problems: [
-        `${dir}/ holds ${policyEntries.length} policy files, over the limit of ${MAX_POLICY_FILES}: merge some of them`,
+        `${dir}/ holds ${policyEntries.length} files, over the limit of ${maxFiles}: merge some of them`,
       ],
     };
   }

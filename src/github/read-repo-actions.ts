@@ -1,9 +1,9 @@
 import type { Action, TypeSpec } from "../requests/actions/action-types.js";
 import { loadActions } from "../requests/actions/load-actions.js";
 import { MAX_ACTIONS } from "../requests/request-limits.js";
-import { ACTIONS_DIR } from "../requests/request-paths.js";
+import { ACTIONS_FOLDER } from "../requests/request-paths.js";
+import { fetchPolicyFiles } from "./fetch-base-policy.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
-import { readBlob } from "./read-blob.js";
 
 /** What an agent needs to request an action: its name, what it does, its target and its parameters. */
 export interface ActionInfo {
@@ -50,36 +50,16 @@ export interface RepoActions {
 /** The default branch's actions, loaded: what a request is checked against before a pull request is opened. */
 export async function loadRepoActions(octokit: GitHubClient, ref: RepoRef): Promise<RepoActions> {
   const { data: repository } = await octokit.rest.repos.get({ owner: ref.owner, repo: ref.repo });
-  let listing: unknown;
-  try {
-    ({ data: listing } = await octokit.rest.repos.getContent({
-      owner: ref.owner,
-      repo: ref.repo,
-      path: ACTIONS_DIR.replace(/\/$/, ""),
-      ref: repository.default_branch,
-    }));
-  } catch (error) {
-    if ((error as { status?: number }).status === 404)
-      return { actions: new Map(), invalid: new Set(), problems: [] };
-    throw error;
-  }
-  const entries = (
-    Array.isArray(listing) ? (listing as Array<{ type: string; path: string; sha: string }>) : []
-  )
-    .filter((e) => e.type === "file" && e.path.endsWith(".yml"))
-    .sort((a, b) => a.path.localeCompare(b.path));
-  if (entries.length > MAX_ACTIONS)
-    return {
-      actions: new Map(),
-      invalid: new Set(),
-      problems: [`${ACTIONS_DIR} holds ${entries.length} action files, more than ${MAX_ACTIONS}`],
-    };
-  const files: Array<{ path: string; content: string }> = [];
-  for (const entry of entries) {
-    const bytes = await readBlob(octokit, { owner: ref.owner, repo: ref.repo, sha: entry.sha });
-    files.push({ path: entry.path, content: Buffer.from(bytes).toString("utf8") });
-  }
-  const loaded = loadActions(files);
+  // Read exactly as the app reads them when it evaluates a request.
+  const fetched = await fetchPolicyFiles(octokit, {
+    ...ref,
+    ref: repository.default_branch,
+    dir: ACTIONS_FOLDER,
+    maxFiles: MAX_ACTIONS,
+  });
+  if (fetched.problems.length > 0)
+    return { actions: new Map(), invalid: new Set(), problems: fetched.problems };
+  const loaded = loadActions(fetched.files);
   return {
     actions: loaded.actions,
     invalid: loaded.ok ? new Set() : loaded.invalid,

@@ -9,7 +9,8 @@ export function isSqlRequestPath(path: string): boolean {
 }
 
 /** Where reviewed, parameterised actions live: `actions/<name>.yml`, directly in the folder. */
-export const ACTIONS_DIR = "actions/";
+export const ACTIONS_FOLDER = "actions";
+export const ACTIONS_DIR = `${ACTIONS_FOLDER}/`;
 
 /** A `.yml` (or `.yaml`) request anywhere under `queries/`. */
 export function isYamlRequestPath(path: string): boolean {
