@@ -1,5 +1,5 @@
-import type { Principal, RequirementSpec } from "../policy/policy-types.js";
-import { satisfyRequirements } from "../policy/satisfy-requirements.js";
+import type { RequirementSpec } from "../policy/policy-types.js";
+import { approverOf, satisfyRequirements } from "../policy/satisfy-requirements.js";
 import type {
   ApprovalStatus,
   ChangeRequest,
@@ -82,7 +82,7 @@ function confirmedTeams(login: string, p: ApprovalStatusParams): string[] {
   const teams = new Set<string>();
   for (const requirement of p.requirements)
     for (const f of requirement.from)
-      if (f.kind === "team" && eligibleAs(f, login.toLowerCase(), login, p) === true)
+      if (f.kind === "team" && memberOrUnknown(p, f.org, f.slug, login) === true)
         teams.add(`${f.org}/${f.slug}`);
   return [...teams];
 }
@@ -105,21 +105,14 @@ function blockedRequirements(
   login: string,
   p: ApprovalStatusParams,
 ): { requirements: string[]; unverified: boolean } {
-  const lower = login.toLowerCase();
   const requirements: string[] = [];
   let unverified = false;
   for (const requirement of p.requirements) {
-    let answer: MembershipAnswer = false;
-    for (const principal of requirement.from) {
-      const a = eligibleAs(principal, lower, login, p);
-      if (a === true) {
-        answer = true;
-        break;
-      }
-      if (a === "unknown") answer = "unknown";
-    }
-    if (answer === true) requirements.push(requirement.id);
-    if (answer === "unknown") {
+    const verdict = approverOf(requirement.from, login, (org, slug, user) =>
+      memberOrUnknown(p, org, slug, user),
+    );
+    if (verdict.counts) requirements.push(requirement.id);
+    else if (verdict.unknown.length > 0) {
       requirements.push(requirement.id);
       unverified = true;
     }
@@ -127,15 +120,15 @@ function blockedRequirements(
   return { requirements, unverified };
 }
 
-function eligibleAs(
-  principal: Principal,
-  lower: string,
-  login: string,
+/** A lookup that throws is unknown, like one that failed. */
+function memberOrUnknown(
   p: ApprovalStatusParams,
+  org: string,
+  slug: string,
+  login: string,
 ): MembershipAnswer {
-  if (principal.kind === "user") return principal.login.replace(/^@/, "").toLowerCase() === lower;
   try {
-    return p.isMember(principal.org, principal.slug, login);
+    return p.isMember(org, slug, login);
   } catch {
     return "unknown";
   }

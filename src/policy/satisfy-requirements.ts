@@ -37,7 +37,7 @@ export function satisfyRequirements(p: {
     const satisfiedBy: string[] = [];
     const errors: string[] = [];
     for (const login of approvers) {
-      const verdict = counts(requirement.from, login, isMember);
+      const verdict = approverOf(requirement.from, login, isMember);
       if (verdict.counts) satisfiedBy.push(login);
       else for (const team of verdict.unknown) errors.push(`could not check whether @${login} is in ${team}`);
     }
@@ -50,7 +50,11 @@ export function satisfyRequirements(p: {
   });
 }
 
-function counts(
+/**
+ * Whether `login` is one of `from`: a listed user, or a confirmed member of a listed team; `unknown` names
+ * the teams whose membership could not be told (never counted).
+ */
+export function approverOf(
   from: Principal[],
   login: string,
   isMember: MembershipLookup,
