@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { STATE_SCHEMA } from "../store/migrations.js";
+import { createStateStore } from "../store/state-store.js";
 import { CHECK_NAME } from "./limits.js";
 import type { GitHubClient } from "./octokit.js";
 import { EXECUTED_HEADLINES, STATUS_COMMENT_MARKER, STATUS_HEADLINES } from "./render-status-comment.js";
@@ -149,16 +149,10 @@ async function listExecutions(
   pool: pg.Pool,
   p: { repo: string; number: number; headSha: string },
 ): Promise<ExecutionInfo[]> {
-  const { rows } = await pool.query<{ key: string; request_path: string; state: string; reported: boolean }>(
-    `select key, request_path, state, reported_at is not null as reported from ${STATE_SCHEMA}.executions
-     where lower(repo) = lower($1) and pull_number = $2 and lower(head_sha) = lower($3)
-     order by request_path, created_at`,
-    [p.repo, p.number, p.headSha],
-  );
-  return rows.map((r) => ({
-    key: r.key,
-    request_path: r.request_path,
-    state: r.state,
-    reported: r.reported,
-  }));
+  const rows = await createStateStore(pool).listExecutions({
+    repo: p.repo,
+    pullNumber: p.number,
+    headSha: p.headSha,
+  });
+  return rows.map((r) => ({ key: r.key, request_path: r.requestPath, state: r.state, reported: r.reported }));
 }

@@ -130,30 +130,20 @@ export async function startScenarioEnvironment(
         await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
       }
     };
-    const executions = async (): Promise<ScenarioExecution[]> => {
-      const { rows } = await state.pool.query<{ key: string }>(
-        "select key from querygate.executions order by created_at, key",
-      );
-      const out: ScenarioExecution[] = [];
-      for (const { key } of rows) {
-        const r = await ledger.find(key);
-        if (!r) continue;
-        out.push({
-          key: r.key,
-          pull_request: r.pullNumber,
-          request_path: r.requestPath,
-          target: r.target,
-          state: r.state,
-          resolution: r.resolution,
-          triggered_by: r.triggeredBy,
-          xid: r.xid,
-          sqlstate: r.sqlstate,
-          row_counts: r.rowCounts,
-          reported: r.reportedAt !== null,
-        });
-      }
-      return out;
-    };
+    const executions = async (): Promise<ScenarioExecution[]> =>
+      (await ledger.listAll()).map((r) => ({
+        key: r.key,
+        pull_request: r.pullNumber,
+        request_path: r.requestPath,
+        target: r.target,
+        state: r.state,
+        resolution: r.resolution,
+        triggered_by: r.triggeredBy,
+        xid: r.xid,
+        sqlstate: r.sqlstate,
+        row_counts: r.rowCounts,
+        reported: r.reportedAt !== null,
+      }));
     return { sim, app, state, targets, settleExecutions, executions, close };
   } catch (error) {
     await close();

@@ -47,9 +47,11 @@ export interface StateStore {
 }
 
 export interface ExecutionSummary {
+  key: string;
   requestPath: string;
   state: string;
   commentId: number | null;
+  reported: boolean;
 }
 
 export interface PullRequestKey {
@@ -204,19 +206,24 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
 
     async listExecutions({ repo, pullNumber, headSha }) {
       const { rows } = await pool.query<{
+        key: string;
         request_path: string;
         state: string;
         report_comment_id: string | null;
+        reported: boolean;
       }>(
-        `select request_path, state, report_comment_id from ${STATE_SCHEMA}.executions
+        `select key, request_path, state, report_comment_id, reported_at is not null as reported
+         from ${STATE_SCHEMA}.executions
          where lower(repo) = lower($1) and pull_number = $2 and lower(head_sha) = lower($3)
          order by request_path, created_at`,
         [repo, pullNumber, headSha],
       );
       return rows.map((r) => ({
+        key: r.key,
         requestPath: r.request_path,
         state: r.state,
         commentId: r.report_comment_id === null ? null : Number(r.report_comment_id),
+        reported: r.reported,
       }));
     },
 

@@ -96,8 +96,8 @@ describe("renderStatusComment", () => {
       checkRunUrl: null,
       runnerEnabled: true,
       executions: [
-        { requestPath: "queries/a.sql", state: "succeeded", commentId: 1 },
-        { requestPath: "queries/b.sql", state: "rolled_back", commentId: 2 },
+        { key: "a", requestPath: "queries/a.sql", state: "succeeded", commentId: 1, reported: true },
+        { key: "b", requestPath: "queries/b.sql", state: "rolled_back", commentId: 2, reported: true },
       ],
     });
     expect(body.startsWith(`${STATUS_COMMENT_MARKER}\n### querygate: ran — see the results`)).toBe(true);

@@ -105,6 +105,8 @@ export interface ExecutionLedger {
   find(key: string): Promise<ExecutionRow | null>;
   /** Rows that still need something: queued, running, or final but not yet reported; oldest first. */
   listUnresolved(): Promise<ExecutionRow[]>;
+  /** Every row, oldest first (the simulator's report). */
+  listAll(): Promise<ExecutionRow[]>;
 }
 
 export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
@@ -247,6 +249,11 @@ export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
       const result = await pool.query(
         `select * from ${TABLE} where reported_at is null order by created_at, key`,
       );
+      return result.rows.map(toRow);
+    },
+
+    async listAll() {
+      const result = await pool.query(`select * from ${TABLE} order by created_at, key`);
       return result.rows.map(toRow);
     },
   };
