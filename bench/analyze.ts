@@ -8,9 +8,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { reviewStatements } from "../src/lint/review-statements.js";
 import { DEFAULT_GRAMMAR_MAJOR, loadPostgresGrammar } from "../src/sql/postgres/load-parser.js";
 import { createPostgresDialect } from "../src/sql/postgres/postgres-dialect.js";
-import { reviewStatements } from "../src/sql/review-statements.js";
 import { MAX_SQL_SOURCE_BYTES } from "../src/sql/source-text.js";
 import { splitPsqlScript } from "../test/support/split-psql-script.js";
 

@@ -7,6 +7,8 @@
  * on the machine slows both, so compare runs made under the same load. A last run gives every rule an environment instead of a target, the worst
  * case for the rule buckets, to show what a policy written that way costs.
  */
+
+import { type ReviewedStatement, reviewStatements } from "../src/lint/review-statements.js";
 import { type CompiledPolicy, compilePolicy } from "../src/policy/evaluate/compile-policy.js";
 import { evaluateRequest } from "../src/policy/evaluate/evaluate-policy.js";
 import type {
@@ -21,7 +23,6 @@ import type {
 } from "../src/policy/policy-types.js";
 import type { LiveStatementFacts } from "../src/sql/live-facts.js";
 import { createPostgresDialect } from "../src/sql/postgres/postgres-dialect.js";
-import { type ReviewedStatement, reviewStatements } from "../src/sql/review-statements.js";
 import type { StatementClass } from "../src/sql/statement.js";
 
 const RULES = 1_000;

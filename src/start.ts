@@ -5,7 +5,7 @@ import { startAppServer } from "./app-server.js";
 import { loadConfig } from "./config/load-config.js";
 import { createHandlerDeps } from "./handlers/create-handler-deps.js";
 import { createExecutionLedger } from "./runner/ledger/execution-ledger.js";
-import { startRunner } from "./runner/start-runner.js";
+import { startRunner } from "./runner-service/start-runner.js";
 import { openState } from "./store/open-state.js";
 
 /** `npm start`: validate the environment, open the state store, serve the app for real GitHub. */

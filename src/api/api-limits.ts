@@ -12,8 +12,6 @@ export const API_RATE_WINDOW_MS = 60_000;
 export const API_RATE_WINDOW_RETENTION_MS = 60 * 60_000;
 /** Named parameters of an action request. */
 export const API_MAX_PARAMS = 50;
-/** How long an installation id found for a repository is reused before it is asked again. */
-export const INSTALLATION_CACHE_MS = 5 * 60_000;
 /** Random bytes of an API token's secret part. */
 export const TOKEN_SECRET_BYTES = 32;
 /** Every API token starts with this, so secret scanners and people recognise it. */

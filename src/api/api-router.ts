@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 import { followRequest } from "../github/follow-request.js";
+import { AppNotInstalledError, GitHubRefusedError } from "../github/github-errors.js";
 import {
   type AppAuth,
   createInstallationClients,
@@ -10,7 +11,7 @@ import { readActions } from "../github/read-repo-actions.js";
 import { readTargets } from "../github/read-repo-targets.js";
 import { readRequestStatus } from "../github/read-request-status.js";
 import { createPolicyCache, type PolicyCache } from "../policy/policy-cache.js";
-import { GitHubRefusedError, SubmitInputError } from "../submit/submit-errors.js";
+import { SubmitInputError } from "../submit/submit-errors.js";
 import { ApiError, sendError, sendJson } from "./api-error.js";
 import { API_PREFIX } from "./api-limits.js";
 import { logApiCall } from "./call-log.js";
@@ -275,6 +276,7 @@ function notFoundPull(ref: { owner: string; repo: string; number: number }): Api
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof SubmitInputError) return new ApiError(422, error.field, error.message);
+  if (error instanceof AppNotInstalledError) return new ApiError(404, "repo", error.message);
   if (error instanceof GitHubRefusedError)
     return new ApiError(502, null, `GitHub refused to ${error.step} (${error.status}); try again later`);
   const githubStatus = (error as { status?: unknown })?.status;

@@ -2,7 +2,7 @@ import type { GitHubClient } from "../github/octokit.js";
 import { loadRepoActions } from "../github/read-repo-actions.js";
 import { submitRequest } from "../github/submit-request.js";
 import { checkRequestFile } from "../submit/check-request-file.js";
-import { buildRequestFile } from "../submit/request-file.js";
+import { branchName, buildRequestFile } from "../submit/request-file.js";
 import { PULL_TITLE_MAX_CHARS, TITLE_REASON_MAX_CHARS } from "../submit/submit-limits.js";
 import type { ApiToken } from "./token-store.js";
 import type { SubmitInput } from "./validate-submit-input.js";
@@ -47,6 +47,7 @@ export async function submitApiRequest(
     owner: input.owner,
     repo: input.repo,
     file,
+    branch: branchName(new Date()),
     title: pullTitle(input.target, input.reason),
     body: pullBody(input, token, file.path),
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { analyzeWithTarget } from "../sql/analyze-with-target.js";
+import { analyzeWithTarget } from "../lint/analyze-with-target.js";
+import type { ReviewedStatement } from "../lint/review-statements.js";
 import { isSupportedMajor, SUPPORTED_GRAMMAR_MAJORS } from "../sql/postgres/load-parser.js";
 import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
-import type { ReviewedStatement } from "../sql/review-statements.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 export const ANALYZE_USAGE = `Usage: querygate analyze [--dialect postgres] [--target-version N] [--database-url URL] [--json] FILE|-

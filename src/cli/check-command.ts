@@ -2,19 +2,22 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { load } from "js-yaml";
-import { evaluateRequestFile, type RequestFileEvaluation } from "../policy/evaluate-request-file.js";
+import type { ReviewedStatement } from "../lint/review-statements.js";
+import {
+  evaluateRequestFile,
+  type RequestFileEvaluation,
+} from "../plan-pull-request/evaluate-request-file.js";
 import { POLICY_DIR } from "../policy/policy-paths.js";
 import type { Actor, Limits, RequirementSpec, RuleTrace, StatementDecision } from "../policy/policy-types.js";
-import { teamMembers, type ValueProblem } from "../policy/tests/check-values.js";
-import { DEFAULT_TEST_AUTHOR } from "../policy/tests/parse-policy-tests.js";
+import { teamMembers, type ValueProblem } from "../policy-tests/check-values.js";
+import { DEFAULT_TEST_AUTHOR } from "../policy-tests/parse-policy-tests.js";
 import {
   formatPrincipal,
   type SimulatedApprovals,
   simulateApprovals,
   type TeamMembers,
-} from "../policy/tests/simulate-approvals.js";
-import { lineOf, yamlLines } from "../policy/tests/yaml-lines.js";
-import type { ReviewedStatement } from "../sql/review-statements.js";
+} from "../policy-tests/simulate-approvals.js";
+import { lineOf, yamlLines } from "../policy-tests/yaml-lines.js";
 import { loadPolicyDir } from "./policy-command.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 

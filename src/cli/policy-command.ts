@@ -5,7 +5,7 @@ import { loadPolicy } from "../policy/load/load-policy.js";
 import { POLICY_DIR } from "../policy/policy-paths.js";
 import type { Policy, PolicyError } from "../policy/policy-types.js";
 import { readPolicyDir } from "../policy/read-policy-dir.js";
-import { type PolicyTestRun, runPolicyTests } from "../policy/tests/run-policy-tests.js";
+import { type PolicyTestRun, runPolicyTests } from "../policy-tests/run-policy-tests.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 export const POLICY_USAGE = `Usage: querygate policy validate [DIR]

@@ -1,4 +1,4 @@
-import { STATUS_COMMENT_MARKER } from "../github/render-status-comment.js";
+import { STATUS_COMMENT_MARKER } from "../github/limits.js";
 import type { ScenarioReport, StepRecord } from "../simulator/scenario-run.js";
 
 type Write = (line: string) => void;

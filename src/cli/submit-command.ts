@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Octokit } from "@octokit/rest";
 import { type FollowOutcome, type FollowResult, followRequest } from "../github/follow-request.js";
+import { GitHubRefusedError } from "../github/github-errors.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { loadRepoActions } from "../github/read-repo-actions.js";
 import { type SubmittedRequest, submitRequest } from "../github/submit-request.js";
 import { checkRequestFile } from "../submit/check-request-file.js";
 import { buildPullRequestText } from "../submit/pull-request-text.js";
-import { buildRequestFile, type ParamValue } from "../submit/request-file.js";
-import { GitHubRefusedError, SubmitInputError } from "../submit/submit-errors.js";
+import { branchName, buildRequestFile, type ParamValue } from "../submit/request-file.js";
+import { SubmitInputError } from "../submit/submit-errors.js";
 import {
   DEFAULT_POLL_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
@@ -127,6 +128,7 @@ export async function submitCommand(args: string[], io: SubmitIo): Promise<numbe
       owner: options.owner,
       repo: options.repo,
       file,
+      branch: branchName(new Date()),
       title: text.title,
       body: text.body,
     });

@@ -1,7 +1,6 @@
-import { GitHubRefusedError, refusal } from "../submit/submit-errors.js";
 import { FOLLOW_PER_PAGE, MAX_CONSECUTIVE_POLL_ERRORS } from "../submit/submit-limits.js";
-import { CHECK_NAME } from "./limits.js";
-import { EXECUTE_CHECK_NAME } from "./render-execution-result.js";
+import { GitHubRefusedError, refusal } from "./github-errors.js";
+import { CHECK_NAME, EXECUTE_CHECK_NAME } from "./limits.js";
 import type { SubmitOctokit } from "./submit-octokit.js";
 
 export type FollowOutcome =

@@ -1,12 +1,12 @@
-import { ApiError } from "../api/api-error.js";
-import { INSTALLATION_CACHE_MS } from "../api/api-limits.js";
+import { AppNotInstalledError } from "./github-errors.js";
+import { INSTALLATION_CACHE_MS } from "./limits.js";
 import type { GitHubClient } from "./octokit.js";
 
 /** The app's credentials as the app server holds them: no id → the app itself (JWT), an id → that installation. */
 export type AppAuth = (installationId?: number) => Promise<GitHubClient>;
 
 export interface InstallationClients {
-  /** An installation client for `owner/repo`, or a 404 ApiError naming `repo` when the app is not installed there. */
+  /** An installation client for `owner/repo`, or AppNotInstalledError when the app is not installed there. */
   forRepo(owner: string, repo: string): Promise<GitHubClient>;
 }
 
@@ -25,12 +25,7 @@ export function createInstallationClients(auth: AppAuth, now: () => number = Dat
           data: { id },
         } = await app.rest.apps.getRepoInstallation({ owner, repo }));
       } catch (error) {
-        if ((error as { status?: number }).status === 404)
-          throw new ApiError(
-            404,
-            "repo",
-            `querygate is not installed on ${owner}/${repo} (or the repository does not exist): install the GitHub App there`,
-          );
+        if ((error as { status?: number }).status === 404) throw new AppNotInstalledError(`${owner}/${repo}`);
         throw error;
       }
       ids.set(key, { id, at: now() });

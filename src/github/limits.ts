@@ -16,3 +16,9 @@ export const PER_PAGE_MAX = 100;
 export const PULL_REQUEST_COMMITS_MAX = 250;
 /** Name of the check run that carries querygate's verdict. */
 export const CHECK_NAME = "querygate";
+/** Name of the check run that carries an execution's outcome. */
+export const EXECUTE_CHECK_NAME = "querygate/execute";
+/** The hidden first line of the app's status comment. */
+export const STATUS_COMMENT_MARKER = "<!-- querygate:status -->";
+/** How long an installation id found for a repository is reused before it is asked again. */
+export const INSTALLATION_CACHE_MS = 5 * 60_000;

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { StateStore } from "../store/state-store.js";
+import type { CheckRunOutput } from "./check-run-output.js";
 import { CHECK_NAME, CHECK_RUN_ANNOTATIONS_PER_REQUEST } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
-import type { CheckRunOutput } from "./render-check-run.js";
 
 export interface PublishCheckRunParams extends RepoRef {
   octokit: GitHubClient;

@@ -1,6 +1,6 @@
-import { PER_PAGE_MAX } from "./limits.js";
+import type { ExecuteCheckRun } from "./check-run-output.js";
+import { EXECUTE_CHECK_NAME, PER_PAGE_MAX } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
-import { EXECUTE_CHECK_NAME, type ExecuteCheckRun } from "./render-execution-result.js";
 
 /**
  * Posts an execution's result comments, or edits the ones an earlier attempt posted: each part is found by

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import type { StateStore } from "../store/state-store.js";
-import { PER_PAGE_MAX } from "./limits.js";
+import { PER_PAGE_MAX, STATUS_COMMENT_MARKER } from "./limits.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
-import { STATUS_COMMENT_MARKER } from "./render-status-comment.js";
 
 export interface PublishStatusCommentParams extends RepoRef {
   octokit: GitHubClient;

@@ -1,8 +1,8 @@
 import type pg from "pg";
+import { EXECUTED_HEADLINES, STATUS_HEADLINES } from "../render/render-status-comment.js";
 import { createStateStore } from "../store/state-store.js";
-import { CHECK_NAME } from "./limits.js";
+import { CHECK_NAME, STATUS_COMMENT_MARKER } from "./limits.js";
 import type { GitHubClient } from "./octokit.js";
-import { EXECUTED_HEADLINES, STATUS_COMMENT_MARKER, STATUS_HEADLINES } from "./render-status-comment.js";
 
 /** Where a request stands, as the API reports it. */
 export type RequestState =

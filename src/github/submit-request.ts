@@ -1,13 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { GitHubRefusedError, refusal } from "../submit/submit-errors.js";
-import { SHORT_ID_HEX_CHARS } from "../submit/submit-limits.js";
+import { GitHubRefusedError, refusal } from "./github-errors.js";
 import type { SubmitOctokit } from "./submit-octokit.js";
 
 /** The label a submitted pull request carries, so people and tools can find requests. */
 export const SUBMIT_LABEL = "querygate";
-/** Submitted requests live on branches under this prefix. */
-export const SUBMIT_BRANCH_PREFIX = "querygate/request-";
-
 export interface SubmitRequestParams {
   octokit: SubmitOctokit;
   owner: string;
@@ -17,8 +12,8 @@ export interface SubmitRequestParams {
   body: string;
   /** Default SUBMIT_LABEL. */
   label?: string;
-  /** For the branch name; default now. */
-  now?: Date;
+  /** The branch to create from the default branch's head (src/submit/request-file.ts names it). */
+  branch: string;
 }
 
 export interface SubmittedRequest {
@@ -60,7 +55,7 @@ export async function submitRequest(p: SubmitRequestParams): Promise<SubmittedRe
   const { data: baseRef } = await step(`read the head of ${base}`, () =>
     octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }),
   );
-  const branch = branchName(p.now ?? new Date());
+  const { branch } = p;
   await step(`create the branch ${branch}`, () =>
     octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${branch}`, sha: baseRef.object.sha }),
   );
@@ -100,13 +95,4 @@ export async function submitRequest(p: SubmitRequestParams): Promise<SubmittedRe
     );
   }
   return { number: pull.number, url: pull.html_url, branch, headSha, warnings };
-}
-
-/** `querygate/request-20260102T030405Z-1a2b3c`: sortable by time, unique by the random part. */
-export function branchName(now: Date, random = randomBytes(SHORT_ID_HEX_CHARS).toString("hex")): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}Z$/, "Z");
-  return `${SUBMIT_BRANCH_PREFIX}${stamp}-${random.slice(0, SHORT_ID_HEX_CHARS)}`;
 }

@@ -7,23 +7,26 @@ import { fetchRequestFiles, listChangedFiles } from "../github/fetch-request-fil
 import type { GitHubClient, RepoRef } from "../github/octokit.js";
 import { publishCheckRun } from "../github/publish-check-run.js";
 import { publishStatusComment } from "../github/publish-status-comment.js";
-import { type PolicyChangeReport, renderCheckRun } from "../github/render-check-run.js";
-import { renderStatusComment } from "../github/render-status-comment.js";
 import { requestReviews } from "../github/request-reviews.js";
+import {
+  evaluateRequestFile,
+  type RequestFileEvaluation,
+} from "../plan-pull-request/evaluate-request-file.js";
+import { type ExecutionUnit, executionUnits } from "../plan-pull-request/execution-units.js";
+import { type RunFingerprint, runFingerprint } from "../plan-pull-request/fingerprint.js";
 import { combineDecisions } from "../policy/evaluate/combine-decisions.js";
 import { compilePolicy } from "../policy/evaluate/compile-policy.js";
 import { principalKey } from "../policy/evaluate/principals.js";
-import { evaluateRequestFile, type RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import { loadPolicy } from "../policy/load/load-policy.js";
 import type { LoadedPolicy, PolicyCache } from "../policy/policy-cache.js";
 import { isPolicyPath, POLICY_TESTS_DIR } from "../policy/policy-paths.js";
 import type { Actor, Decision, Policy, Principal, RequirementSpec } from "../policy/policy-types.js";
-import { runPolicyTests } from "../policy/tests/run-policy-tests.js";
+import { runPolicyTests } from "../policy-tests/run-policy-tests.js";
+import { type PolicyChangeReport, renderCheckRun } from "../render/render-check-run.js";
+import { renderStatusComment } from "../render/render-status-comment.js";
 import { loadActions } from "../requests/actions/load-actions.js";
 import { MAX_ACTIONS } from "../requests/request-limits.js";
 import { ACTIONS_FOLDER, isActionPath, isYamlRequestPath } from "../requests/request-paths.js";
-import { type ExecutionUnit, executionUnits } from "../runner/execution-units.js";
-import { type RunFingerprint, runFingerprint } from "../runner/fingerprint.js";
 import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
 import { loadApprovalStatus } from "./load-approval-status.js";

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { isBotAccount } from "../approvals/latest-reviews.js";
 import { canCommand } from "../github/collaborator-permission.js";
 import { CHECK_NAME } from "../github/limits.js";
-import { notRunnableReply, refusalReply } from "../github/render-command-reply.js";
+import { notRunnableReply, refusalReply } from "../render/render-command-reply.js";
 import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";

@@ -1,10 +1,10 @@
 import type { Context } from "probot";
 import { canCommand } from "../github/collaborator-permission.js";
-import { closedReply, helpReply, notRunnableReply, refusalReply } from "../github/render-command-reply.js";
+import { parseCommand } from "../github/parse-command.js";
+import { closedReply, helpReply, notRunnableReply, refusalReply } from "../render/render-command-reply.js";
 import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
-import { parseCommand } from "./parse-command.js";
 import { startRun } from "./start-run.js";
 
 /**

@@ -1,9 +1,9 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { AuditTrigger } from "../audit/audit-types.js";
 import type { GitHubClient } from "../github/octokit.js";
-import { notRunnableReply } from "../github/render-command-reply.js";
+import { fingerprintChanges } from "../plan-pull-request/fingerprint.js";
 import type { RunBy } from "../policy/policy-types.js";
-import { fingerprintChanges } from "../runner/fingerprint.js";
+import { notRunnableReply } from "../render/render-command-reply.js";
 import { enqueueExecution } from "../runner/ledger/enqueue-execution.js";
 import type { ExecutionRow } from "../runner/ledger/execution-ledger.js";
 import type { RunPayload } from "../runner/run-payload.js";

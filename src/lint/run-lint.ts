@@ -1,6 +1,6 @@
 import type { LiveStatementFacts } from "../sql/live-facts.js";
 import type { Statement } from "../sql/statement.js";
-import { closestName } from "./closest-name.js";
+import { closestName } from "../yaml/closest-name.js";
 import type { Finding, LintLevel, LintRule } from "./lint-rule.js";
 import { ALL_RULES } from "./rules/index.js";
 import { isNode } from "./tree/tree-node.js";

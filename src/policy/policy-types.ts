@@ -1,5 +1,6 @@
 import type { LintLevel } from "../lint/lint-rule.js";
 import type { ObjectOperation, StatementClass } from "../sql/statement.js";
+import type { SourceError } from "../yaml/source-error.js";
 
 /** Who can approve: a GitHub user (`dana`, `@dana`) or a team (`@acme/dba`: org and team slug). */
 export type Principal = { kind: "user"; login: string } | { kind: "team"; org: string; slug: string };
@@ -126,14 +127,8 @@ export interface Policy {
   files: Array<{ path: string; blobSha: string | null }>;
 }
 
-export interface PolicyError {
-  file: string;
-  line: number;
-  column?: number;
-  /** Dotted path to the offending key, e.g. `rules[2].require.count`. */
-  key: string;
-  message: string;
-}
+/** A problem in a policy file. */
+export type PolicyError = SourceError;
 
 export type PolicyLoadResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
 

@@ -1,5 +1,8 @@
+import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  DEFAULT_LOCK_TIMEOUT_MS,
+} from "../plan-pull-request/execution-units.js";
 import { executeStatements } from "./execute/execute-statements.js";
-import { DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS, DEFAULT_LOCK_TIMEOUT_MS } from "./execution-units.js";
 import type { ExecuteFn } from "./ledger/execution-worker.js";
 import { toExecuteResult } from "./ledger/executor-result.js";
 import { connectionEnvFor, isRunPayload } from "./run-payload.js";

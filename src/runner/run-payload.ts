@@ -1,6 +1,6 @@
 import type { AuditTrigger } from "../audit/audit-types.js";
+import type { ExecutionUnit } from "../plan-pull-request/execution-units.js";
 import type { PolicyTarget } from "../policy/policy-types.js";
-import type { ExecutionUnit } from "./execution-units.js";
 
 /**
  * What the ledger keeps for a worker to run and report one unit, possibly after a restart. It names the

@@ -2,7 +2,7 @@ import { createApiHandler } from "../api/api-router.js";
 import { type AppServer, startAppServer } from "../app-server.js";
 import { createHandlerDeps } from "../handlers/create-handler-deps.js";
 import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
-import { startRunner } from "../runner/start-runner.js";
+import { startRunner } from "../runner-service/start-runner.js";
 import { type AppState, openState } from "../store/open-state.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";

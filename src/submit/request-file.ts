@@ -215,3 +215,15 @@ function requestedByLine(p: RequestFileInput): string | null {
 function withFinalNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
 }
+
+/** Branches that `querygate submit` and the API create. */
+export const SUBMIT_BRANCH_PREFIX = "querygate/request-";
+
+/** `querygate/request-20260102T030405Z-1a2b3c`: sortable by time, unique by the random part. */
+export function branchName(now: Date, random = randomBytes(SHORT_ID_HEX_CHARS).toString("hex")): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
+  return `${SUBMIT_BRANCH_PREFIX}${stamp}-${random.slice(0, SHORT_ID_HEX_CHARS)}`;
+}

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { STATUS_COMMENT_MARKER } from "../../src/github/render-status-comment.js";
+import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import { loadScenarioFile, parseScenario } from "../../src/simulator/scenario-load.js";
 import { runScenario, type ScenarioReport, type StepRecord } from "../../src/simulator/scenario-run.js";
 import { adminDatabaseUrl } from "../support/test-database.js";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { needsOwnTransaction } from "../../src/plan-pull-request/needs-own-transaction.js";
 import { FETCH_BATCH_ROWS } from "../../src/runner/execute/execute-limits.js";
 import { executeStatements } from "../../src/runner/execute/execute-statements.js";
 import type {
@@ -9,7 +10,6 @@ import type {
   ExecutionOutcome,
   SessionSettings,
 } from "../../src/runner/execute/execution-types.js";
-import { needsOwnTransaction } from "../../src/runner/execute/needs-own-transaction.js";
 import { searchPathValue } from "../../src/runner/execute/session-settings.js";
 import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
 import type { StatementClass } from "../../src/sql/statement.js";

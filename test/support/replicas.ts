@@ -5,7 +5,7 @@ import { type AppServer, startAppServer } from "../../src/app-server.js";
 import { createHandlerDeps } from "../../src/handlers/create-handler-deps.js";
 import { createExecutionLedger, type ExecutionLedger } from "../../src/runner/ledger/execution-ledger.js";
 import type { ExecutionWorker } from "../../src/runner/ledger/execution-worker.js";
-import { startRunner } from "../../src/runner/start-runner.js";
+import { startRunner } from "../../src/runner-service/start-runner.js";
 import type { Simulator } from "../../src/simulator/simulator.js";
 import { type AppState, openState } from "../../src/store/open-state.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { lookUpMemberships } from "../../src/github/fetch-approval-facts.js";
+import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { publishStatusComment } from "../../src/github/publish-status-comment.js";
-import { STATUS_COMMENT_MARKER } from "../../src/github/render-status-comment.js";
 import type { StateStore } from "../../src/store/state-store.js";
 
 const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });

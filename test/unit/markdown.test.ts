@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeBlock, fitToLimit, inlineCode, tableCell } from "../../src/github/markdown.js";
+import { codeBlock, fitToLimit, inlineCode, tableCell } from "../../src/render/markdown.js";
 
 const HIGH_SURROGATE = /[\uD800-\uDBFF]$/;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommand } from "../../src/handlers/parse-command.js";
+import { parseCommand } from "../../src/github/parse-command.js";
 
 describe("parseCommand", () => {
   it.each(["plan", "run", "help"] as const)("reads /querygate %s", (verb) => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import {
   evaluateRequestFile,
   INVALID_REQUEST_RULE,
   UNSTABLE_LINT_RULE,
-} from "../../src/policy/evaluate-request-file.js";
+} from "../../src/plan-pull-request/evaluate-request-file.js";
+import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
 
 const POLICY = `version: 1

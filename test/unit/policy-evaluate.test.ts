@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type ReviewedStatement, reviewStatements } from "../../src/lint/review-statements.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { type EvaluateRequestInput, evaluateRequest } from "../../src/policy/evaluate/evaluate-policy.js";
@@ -23,7 +24,6 @@ import type {
 import { satisfyRequirements } from "../../src/policy/satisfy-requirements.js";
 import type { LiveStatementFacts } from "../../src/sql/live-facts.js";
 import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
-import { type ReviewedStatement, reviewStatements } from "../../src/sql/review-statements.js";
 
 const dialect = await createPostgresDialect();
 const SOURCE = { file: "policies/querygate.yml", line: 1 };

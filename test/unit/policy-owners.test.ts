@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type ReviewedStatement, reviewStatements } from "../../src/lint/review-statements.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { evaluateRequest } from "../../src/policy/evaluate/evaluate-policy.js";
 import { compileGlob, maskGlobMatches } from "../../src/policy/evaluate/glob-pattern.js";
@@ -6,7 +7,6 @@ import { compileOwnerIndex } from "../../src/policy/evaluate/owner-index.js";
 import { statementSubjects } from "../../src/policy/evaluate/statement-subjects.js";
 import type { Decision, OwnerEntry, Policy, Principal } from "../../src/policy/policy-types.js";
 import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
-import { type ReviewedStatement, reviewStatements } from "../../src/sql/review-statements.js";
 
 const dialect = await createPostgresDialect();
 const SOURCE = { file: "policies/querygate.yml", line: 1 };

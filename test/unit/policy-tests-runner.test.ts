@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { policyCommand } from "../../src/cli/policy-command.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
-import { runPolicyTests } from "../../src/policy/tests/run-policy-tests.js";
+import { runPolicyTests } from "../../src/policy-tests/run-policy-tests.js";
 
 const POLICY = `version: 1
 targets:

@@ -1,15 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
+import { RUN_ACTION } from "../../src/github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
   CHECK_RUN_TEXT_MAX_CHARS,
 } from "../../src/github/limits.js";
-import { type RenderCheckRunParams, RUN_ACTION, renderCheckRun } from "../../src/github/render-check-run.js";
+import {
+  evaluateRequestFile,
+  type RequestFileEvaluation,
+} from "../../src/plan-pull-request/evaluate-request-file.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import { type CompiledPolicy, compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { evaluateRequestFile, type RequestFileEvaluation } from "../../src/policy/evaluate-request-file.js";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
+import { type RenderCheckRunParams, renderCheckRun } from "../../src/render/render-check-run.js";
 
 const POLICY = `version: 1
 targets:

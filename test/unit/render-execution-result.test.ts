@@ -10,7 +10,7 @@ import {
   renderExecuteCheckRun,
   renderExecutionResult,
   resultCommentMarker,
-} from "../../src/github/render-execution-result.js";
+} from "../../src/render/render-execution-result.js";
 import type { ResultColumn } from "../../src/runner/execute/execution-types.js";
 
 const KEY = "3f9a".repeat(16);

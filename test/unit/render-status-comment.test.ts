@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import { requestVerdict, type VerdictInput } from "../../src/approvals/request-verdict.js";
-import { ISSUE_COMMENT_MAX_CHARS } from "../../src/github/limits.js";
-import { renderStatusComment, STATUS_COMMENT_MARKER } from "../../src/github/render-status-comment.js";
+import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { Decision } from "../../src/policy/policy-types.js";
+import { renderStatusComment } from "../../src/render/render-status-comment.js";
 
 const HEAD = "a".repeat(40);
 const decision: Decision = {

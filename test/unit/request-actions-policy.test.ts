@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { evaluateRequestFile } from "../../src/plan-pull-request/evaluate-request-file.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { evaluateRequestFile } from "../../src/policy/evaluate-request-file.js";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
 import { loadActions } from "../../src/requests/actions/load-actions.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import { mayStart } from "../../src/handlers/request-run.js";
-import type { ExecutionUnit } from "../../src/runner/execution-units.js";
-import { fingerprintChanges, runFingerprint } from "../../src/runner/fingerprint.js";
+import type { ExecutionUnit } from "../../src/plan-pull-request/execution-units.js";
+import { fingerprintChanges, runFingerprint } from "../../src/plan-pull-request/fingerprint.js";
 import { connectionEnvFor } from "../../src/runner/run-payload.js";
 
 const approval: ApprovalStatus = {

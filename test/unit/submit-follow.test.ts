@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { followRequest } from "../../src/github/follow-request.js";
+import { GitHubRefusedError } from "../../src/github/github-errors.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import type { SubmitOctokit } from "../../src/github/submit-octokit.js";
 import { submitRequest } from "../../src/github/submit-request.js";
-import { GitHubRefusedError } from "../../src/submit/submit-errors.js";
+import { branchName } from "../../src/submit/request-file.js";
 
 // The app's installation client fits the submission core as well as @octokit/rest's Octokit does.
 const _appClientFits = (client: GitHubClient): SubmitOctokit => client;
@@ -248,7 +249,7 @@ describe("submitRequest", () => {
     file: { path: "queries/2026-03/x-abc.sql", content: "SELECT 1;\n" },
     title: "t",
     body: "b",
-    now: new Date("2026-03-04T05:06:07Z"),
+    branch: branchName(new Date("2026-03-04T05:06:07Z")),
   });
 
   test("branch from the default branch's head, one commit, the pull request, the label", async () => {

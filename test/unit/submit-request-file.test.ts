@@ -2,11 +2,10 @@ import { load } from "js-yaml";
 import { describe, expect, test } from "vitest";
 import { parseParams, parseTimeout, SUBMIT_EXIT, submitCommand } from "../../src/cli/submit-command.js";
 import { UsageError } from "../../src/cli/usage-error.js";
-import { branchName } from "../../src/github/submit-request.js";
 import { parseSqlHeader } from "../../src/requests/parse-sql-header.js";
 import { isSqlRequestPath, isYamlRequestPath } from "../../src/requests/request-paths.js";
 import { buildPullRequestText } from "../../src/submit/pull-request-text.js";
-import { buildRequestFile, type RequestFileInput } from "../../src/submit/request-file.js";
+import { branchName, buildRequestFile, type RequestFileInput } from "../../src/submit/request-file.js";
 import { SubmitInputError } from "../../src/submit/submit-errors.js";
 import { MAX_WAIT_TIMEOUT_MS } from "../../src/submit/submit-limits.js";
 

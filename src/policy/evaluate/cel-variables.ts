@@ -1,5 +1,5 @@
 import { type CelInput, type CelMap, celMap } from "@bufbuild/cel";
-import type { ReviewedStatement } from "../../sql/review-statements.js";
+import type { ReviewedStatement } from "../../lint/review-statements.js";
 import type { RequestFacts } from "./evaluation-context.js";
 import type { StatementSubjects } from "./statement-subjects.js";
 import { weekdayName } from "./time-window.js";

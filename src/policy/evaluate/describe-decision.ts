@@ -1,4 +1,4 @@
-import type { ReviewedStatement } from "../../sql/review-statements.js";
+import type { ReviewedStatement } from "../../lint/review-statements.js";
 import type { RequirementSpec } from "../policy-types.js";
 import { formatPrincipals } from "./principals.js";
 

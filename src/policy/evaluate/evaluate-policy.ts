@@ -1,4 +1,4 @@
-import type { ReviewedStatement } from "../../sql/review-statements.js";
+import type { ReviewedStatement } from "../../lint/review-statements.js";
 import type { Decision, RequestOutcome, StatementDecision } from "../policy-types.js";
 import type { CompiledPolicy } from "./compile-policy.js";
 import { evaluateStatement } from "./evaluate-statement.js";

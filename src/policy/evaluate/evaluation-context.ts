@@ -1,5 +1,5 @@
 import type { CelMap } from "@bufbuild/cel";
-import type { ReviewedStatement } from "../../sql/review-statements.js";
+import type { ReviewedStatement } from "../../lint/review-statements.js";
 import type { ObjectOperation } from "../../sql/statement.js";
 import type { CelEvaluation } from "../load/compile-cel.js";
 import type { Actor, PolicyTarget } from "../policy-types.js";

@@ -1,6 +1,6 @@
 import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
-import { closestName } from "../../lint/closest-name.js";
+import { closestName } from "../../yaml/closest-name.js";
 import { MAX_CEL_SOURCE_CHARS } from "./policy-limits.js";
 
 /** The variables an `if` expression sees (docs/policy.md lists their fields). */

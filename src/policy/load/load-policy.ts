@@ -1,15 +1,15 @@
+import { countNodes } from "../../yaml/count-nodes.js";
+import { parsePolicyYaml } from "../../yaml/parse-yaml.js";
+import type { PolicyReference, ReadContext } from "../../yaml/read-context.js";
 import { POLICY_DIR } from "../policy-paths.js";
 import type { PolicyError, PolicyLoadResult } from "../policy-types.js";
-import { countNodes } from "./count-nodes.js";
 import { mergePolicyFiles } from "./merge-policy-files.js";
-import { parsePolicyYaml } from "./parse-policy-yaml.js";
 import {
   MAX_POLICY_FILE_BYTES,
   MAX_POLICY_NODES,
   MAX_POLICY_TOTAL_BYTES,
   MAX_REPORTED_ERRORS,
 } from "./policy-limits.js";
-import type { PolicyReference, ReadContext } from "./read-context.js";
 import { type PolicyFilePart, readPolicyFile } from "./read-policy-file.js";
 
 export interface PolicyFileInput {

@@ -1,3 +1,4 @@
+import { didYouMean, type PolicyReference } from "../../yaml/read-context.js";
 import { POLICY_DIR } from "../policy-paths.js";
 import type {
   OwnerEntry,
@@ -9,7 +10,6 @@ import type {
 } from "../policy-types.js";
 import { RUN_BY } from "../policy-types.js";
 import { MAX_OWNER_PATTERNS, MAX_RULES } from "./policy-limits.js";
-import { didYouMean, type PolicyReference } from "./read-context.js";
 import { type PolicyFilePart, SINGLE_KEYS } from "./read-policy-file.js";
 
 export interface MergeInput {

@@ -1,6 +1,4 @@
-import type { Limits } from "../policy-types.js";
-import type { KeyPath } from "./key-path.js";
-import { MAX_STATEMENT_TIMEOUT_MS } from "./policy-limits.js";
+import type { KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -9,7 +7,9 @@ import {
   readInteger,
   readMapping,
   report,
-} from "./read-context.js";
+} from "../../yaml/read-context.js";
+import type { Limits } from "../policy-types.js";
+import { MAX_STATEMENT_TIMEOUT_MS } from "./policy-limits.js";
 
 const LIMIT_KEYS = ["max_affected_rows", "max_result_rows", "statement_timeout"] as const;
 const DURATION = /^([0-9]{1,12})(ms|s|m|h)$/;

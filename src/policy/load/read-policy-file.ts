@@ -1,7 +1,4 @@
-import type { OwnerEntry, Policy, PolicyRule, PolicyTarget, Principal, SourceRef } from "../policy-types.js";
-import { RUN_BY, type RunBy } from "../policy-types.js";
-import { formatKeyPath, type KeyPath } from "./key-path.js";
-import { checkTargetPattern } from "./object-pattern.js";
+import { formatKeyPath, type KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -13,7 +10,10 @@ import {
   readStringList,
   refer,
   report,
-} from "./read-context.js";
+} from "../../yaml/read-context.js";
+import type { OwnerEntry, Policy, PolicyRule, PolicyTarget, Principal, SourceRef } from "../policy-types.js";
+import { RUN_BY, type RunBy } from "../policy-types.js";
+import { checkTargetPattern } from "./object-pattern.js";
 import { readPrincipals } from "./read-principals.js";
 import { readRequirement } from "./read-requirement.js";
 import { readRule } from "./read-rule.js";

@@ -1,6 +1,6 @@
+import type { KeyPath } from "../../yaml/key-path.js";
+import { type ReadContext, readStringList } from "../../yaml/read-context.js";
 import type { Principal } from "../policy-types.js";
-import type { KeyPath } from "./key-path.js";
-import { type ReadContext, readStringList } from "./read-context.js";
 
 /** GitHub's login format (also an organisation's). */
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;

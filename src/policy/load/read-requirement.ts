@@ -1,6 +1,13 @@
+import type { KeyPath } from "../../yaml/key-path.js";
+import {
+  checkKeys,
+  quoted,
+  type ReadContext,
+  readInteger,
+  readMapping,
+  report,
+} from "../../yaml/read-context.js";
 import type { Requirement } from "../policy-types.js";
-import type { KeyPath } from "./key-path.js";
-import { checkKeys, quoted, type ReadContext, readInteger, readMapping, report } from "./read-context.js";
 import { readPrincipals } from "./read-principals.js";
 
 const REQUIREMENT_KEYS = ["count", "from"] as const;

@@ -1,8 +1,5 @@
 import type { LintLevel } from "../../lint/lint-rule.js";
-import type { PolicyRule, RuleEffects } from "../policy-types.js";
-import { compileCel } from "./compile-cel.js";
-import type { KeyPath } from "./key-path.js";
-import { checkColumnGlob } from "./object-pattern.js";
+import type { KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -15,7 +12,10 @@ import {
   readString,
   readStringList,
   report,
-} from "./read-context.js";
+} from "../../yaml/read-context.js";
+import type { PolicyRule, RuleEffects } from "../policy-types.js";
+import { compileCel } from "./compile-cel.js";
+import { checkColumnGlob } from "./object-pattern.js";
 import { readLimits } from "./read-limits.js";
 import { readRequirement } from "./read-requirement.js";
 import { EXECUTE_MODES } from "./read-target.js";

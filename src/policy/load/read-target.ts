@@ -3,8 +3,7 @@ import {
   isSupportedMajor,
   SUPPORTED_GRAMMAR_MAJORS,
 } from "../../sql/postgres/load-parser.js";
-import type { ExecuteMode, PolicyTarget } from "../policy-types.js";
-import type { KeyPath } from "./key-path.js";
+import type { KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -16,7 +15,8 @@ import {
   readString,
   readStringList,
   report,
-} from "./read-context.js";
+} from "../../yaml/read-context.js";
+import type { ExecuteMode, PolicyTarget } from "../policy-types.js";
 import { readLimits } from "./read-limits.js";
 
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;

@@ -1,7 +1,5 @@
 import { STATEMENT_CLASSES, type StatementClass } from "../../sql/statement.js";
-import type { Actor, NumberRange, TimeWindow, WhenConditions } from "../policy-types.js";
-import type { KeyPath } from "./key-path.js";
-import { checkTargetPattern, type PatternLevel } from "./object-pattern.js";
+import type { KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -14,7 +12,9 @@ import {
   readStringList,
   refer,
   report,
-} from "./read-context.js";
+} from "../../yaml/read-context.js";
+import type { Actor, NumberRange, TimeWindow, WhenConditions } from "../policy-types.js";
+import { checkTargetPattern, type PatternLevel } from "./object-pattern.js";
 import { TARGET_NAME } from "./read-target.js";
 import { OBJECT_OPERATIONS, REVIEW_RULE_IDS, STATEMENT_FLAGS } from "./statement-vocabulary.js";
 

@@ -1,5 +1,5 @@
-import type { KeyPath } from "../../policy/load/key-path.js";
-import { didYouMean } from "../../policy/load/read-context.js";
+import type { KeyPath } from "../../yaml/key-path.js";
+import { didYouMean } from "../../yaml/read-context.js";
 import type { Action, BoundValue, NamedValue } from "./action-types.js";
 import { type CheckFailure, checkValue, type ParamRule, typeName } from "./check-value.js";
 

@@ -1,4 +1,4 @@
-import { closestName } from "../../lint/closest-name.js";
+import { closestName } from "../../yaml/closest-name.js";
 import { MAX_NUMERIC_DIGITS } from "../request-limits.js";
 import {
   type ArraySpec,

@@ -1,3 +1,4 @@
+import { readLimits } from "../../policy/load/read-limits.js";
 import {
   checkKeys,
   describe,
@@ -6,8 +7,7 @@ import {
   type ReadContext,
   readString,
   report,
-} from "../../policy/load/read-context.js";
-import { readLimits } from "../../policy/load/read-limits.js";
+} from "../../yaml/read-context.js";
 import {
   MAX_ACTION_FILE_BYTES,
   MAX_ACTION_SQL_BYTES,

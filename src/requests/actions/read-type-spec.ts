@@ -1,5 +1,5 @@
-import type { KeyPath } from "../../policy/load/key-path.js";
-import { describe, didYouMean, quoted, type ReadContext, report } from "../../policy/load/read-context.js";
+import type { KeyPath } from "../../yaml/key-path.js";
+import { describe, didYouMean, quoted, type ReadContext, report } from "../../yaml/read-context.js";
 import {
   DEFAULT_ARRAY_MAX_ITEMS,
   DEFAULT_TEXT_MAX_LENGTH,

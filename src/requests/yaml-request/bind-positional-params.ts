@@ -1,5 +1,5 @@
-import type { KeyPath } from "../../policy/load/key-path.js";
-import { describe, isMapping, quoted, type ReadContext, report } from "../../policy/load/read-context.js";
+import type { KeyPath } from "../../yaml/key-path.js";
+import { describe, isMapping, quoted, type ReadContext, report } from "../../yaml/read-context.js";
 import { type BoundValue, type NamedValue, NumberText, type TypeSpec } from "../actions/action-types.js";
 import { paramMessage } from "../actions/bind-action-params.js";
 import { checkValue, typeName } from "../actions/check-value.js";

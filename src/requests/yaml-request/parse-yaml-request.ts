@@ -1,4 +1,6 @@
-import type { KeyPath } from "../../policy/load/key-path.js";
+import type { Limits } from "../../policy/policy-types.js";
+import { MAX_SQL_SOURCE_BYTES } from "../../sql/source-text.js";
+import type { KeyPath } from "../../yaml/key-path.js";
 import {
   checkKeys,
   describe,
@@ -7,9 +9,7 @@ import {
   quoted,
   type ReadContext,
   report,
-} from "../../policy/load/read-context.js";
-import type { Limits } from "../../policy/policy-types.js";
-import { MAX_SQL_SOURCE_BYTES } from "../../sql/source-text.js";
+} from "../../yaml/read-context.js";
 import type { Action, NamedValue } from "../actions/action-types.js";
 import { bindActionParams } from "../actions/bind-action-params.js";
 import { TARGET_NAME } from "../actions/parse-action-file.js";

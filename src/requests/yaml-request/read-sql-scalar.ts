@@ -1,6 +1,6 @@
 import { SCALAR_STYLE } from "js-yaml";
-import type { KeyPath } from "../../policy/load/key-path.js";
-import { describe, quoted, type ReadContext, report } from "../../policy/load/read-context.js";
+import type { KeyPath } from "../../yaml/key-path.js";
+import { describe, quoted, type ReadContext, report } from "../../yaml/read-context.js";
 import type { YamlFile } from "./read-yaml-file.js";
 
 /**

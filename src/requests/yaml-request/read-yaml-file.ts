@@ -7,9 +7,9 @@ import {
   parseEvents,
   type ScalarStyle,
 } from "js-yaml";
-import { encodeKeyPath, type KeyPath } from "../../policy/load/key-path.js";
-import { yamlError } from "../../policy/load/parse-policy-yaml.js";
-import { indexYamlPositions, lineFinder, type YamlPositions } from "../../policy/load/yaml-positions.js";
+import { encodeKeyPath, type KeyPath } from "../../yaml/key-path.js";
+import { yamlError } from "../../yaml/parse-yaml.js";
+import { indexYamlPositions, lineFinder, type YamlPositions } from "../../yaml/yaml-positions.js";
 import { NumberText, type RequestFileError } from "../actions/action-types.js";
 import { numberToDecimal } from "../actions/decimal.js";
 import { MAX_YAML_DEPTH } from "../request-limits.js";

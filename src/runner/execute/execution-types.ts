@@ -1,18 +1,7 @@
+import type { ExecutableStatement } from "../../plan-pull-request/execution-units.js";
 import type { StatementClass } from "../../sql/statement.js";
 
-/** One approved statement, exactly as it will be sent. */
-export interface ExecutableStatement {
-  index: number;
-  /** The exact bytes that were analysed and approved. */
-  text: string;
-  /** Bound as `$1…`, never spliced into the text. */
-  params: unknown[];
-  class: StatementClass;
-  /** Request-file line of the first character of `text`. */
-  line: number;
-  /** The statement cannot run inside a transaction block (see needsOwnTransaction). */
-  ownTransaction: boolean;
-}
+export type { ExecutableStatement };
 
 export interface SessionSettings {
   statementTimeoutMs: number;

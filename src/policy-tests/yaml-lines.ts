@@ -1,5 +1,5 @@
 import { EVENT_ID, type Event, getScalarValue, parseEvents } from "js-yaml";
-import { lineFinder } from "../load/yaml-positions.js";
+import { lineFinder } from "../yaml/yaml-positions.js";
 
 type Frame =
   | { kind: "mapping"; path: string; pendingKey: string | null; keyLine: number }

@@ -39,8 +39,8 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { CompiledPolicy } from "../evaluate/compile-policy.js";
-import { evaluateRequestFile } from "../evaluate-request-file.js";
+import { evaluateRequestFile } from "../plan-pull-request/evaluate-request-file.js";
+import type { CompiledPolicy } from "../policy/evaluate/compile-policy.js";
 import { checkExpectations } from "./check-expectations.js";
 import { type PolicyTestCase, parsePolicyTests } from "./parse-policy-tests.js";
 import { simulateApprovals } from "./simulate-approvals.js";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { load } from "js-yaml";
-import { closestName } from "../../lint/closest-name.js";
-import type { Actor } from "../policy-types.js";
+import type { Actor } from "../policy/policy-types.js";
+import { closestName } from "../yaml/closest-name.js";
 import {
   checkKeys,
   isRecord,

@@ -1,14 +1,13 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict, VerdictState } from "../approvals/request-verdict.js";
+import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../github/limits.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type { Decision } from "../policy/policy-types.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
-import { ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
 /** Hidden marker that identifies querygate's one status comment on a pull request. */
-export const STATUS_COMMENT_MARKER = "<!-- querygate:status -->";
 /** Denial reasons quoted in the comment; the check run lists them all. */
 const MAX_QUOTED_DENIALS = 3;
 

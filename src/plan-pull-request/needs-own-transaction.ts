@@ -1,5 +1,5 @@
-import { listOf, type Node, nodeOf, typedNode } from "../../lint/tree/tree-node.js";
-import type { Statement } from "../../sql/statement.js";
+import { listOf, type Node, nodeOf, typedNode } from "../lint/tree/tree-node.js";
+import type { Statement } from "../sql/statement.js";
 
 /**
  * Statement kinds PostgreSQL refuses inside a transaction block (SQLSTATE 25001,

@@ -1,6 +1,11 @@
+import type { ExecuteCheckRun } from "../github/check-run-output.js";
+import {
+  CHECK_RUN_SUMMARY_MAX_CHARS,
+  EXECUTE_CHECK_NAME,
+  ISSUE_COMMENT_MAX_CHARS,
+} from "../github/limits.js";
 import type { ExecutionErrorKind, ResultColumn } from "../runner/execute/execution-types.js";
 import type { FinalState, Resolution } from "../runner/ledger/execution-ledger.js";
-import { CHECK_RUN_SUMMARY_MAX_CHARS, ISSUE_COMMENT_MAX_CHARS } from "./limits.js";
 import { codeBlock, fitToLimit, inlineCode } from "./markdown.js";
 
 /** Rows of each result shown in the comment unless the policy says otherwise. */
@@ -18,7 +23,6 @@ export const RESULT_COMMENT_MAX_PARTS = 10;
 /** What a masked value looks like: never the value, nor its length. */
 export const MASKED_CELL = "••••";
 /** Name of the check run that carries an execution's outcome. */
-export const EXECUTE_CHECK_NAME = "querygate/execute";
 
 const MARKER_PREFIX = "<!-- querygate:result:";
 const KEY_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -76,13 +80,6 @@ export interface RenderExecutionResultParams {
   /** Rows of each result shown (the policy's; default DEFAULT_RESULT_MAX_ROWS). */
   maxRows?: number;
   auditHead: { hash: string; commitSha: string } | null;
-}
-
-export interface ExecuteCheckRun {
-  name: typeof EXECUTE_CHECK_NAME;
-  title: string;
-  summary: string;
-  conclusion: "success" | "failure" | "neutral";
 }
 
 /** The hidden marker that opens part `part` (1-based) of the result comment of execution `key`. */

@@ -1,5 +1,5 @@
-import type { Decision, Principal, RequirementStatus } from "../policy-types.js";
-import { satisfyRequirements } from "../satisfy-requirements.js";
+import type { Decision, Principal, RequirementStatus } from "../policy/policy-types.js";
+import { satisfyRequirements } from "../policy/satisfy-requirements.js";
 
 /** What a request would come to with the given approvals: the evaluation, plus "approved" when they suffice. */
 export type SimulatedOutcome = "denied" | "approved" | "needs_approval" | "auto";

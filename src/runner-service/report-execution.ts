@@ -9,14 +9,14 @@ import {
   type ResultStatement,
   renderExecuteCheckRun,
   renderExecutionResult,
-} from "../github/render-execution-result.js";
-import { renderExecutedStatus } from "../github/render-status-comment.js";
+} from "../render/render-execution-result.js";
+import { renderExecutedStatus } from "../render/render-status-comment.js";
+import type { ExecutionOutcome as ExecutorOutcome, ResultColumn } from "../runner/execute/execution-types.js";
+import type { ExecutionRow, ReportRefs } from "../runner/ledger/execution-ledger.js";
+import type { ReportContext } from "../runner/ledger/execution-worker.js";
+import { maskedColumnIndexes, statementReadsMaskedColumn } from "../runner/mask-columns.js";
+import { isRunPayload, type RunPayload } from "../runner/run-payload.js";
 import type { StateStore } from "../store/state-store.js";
-import type { ExecutionOutcome as ExecutorOutcome, ResultColumn } from "./execute/execution-types.js";
-import type { ExecutionRow, ReportRefs } from "./ledger/execution-ledger.js";
-import type { ReportContext } from "./ledger/execution-worker.js";
-import { maskedColumnIndexes, statementReadsMaskedColumn } from "./mask-columns.js";
-import { isRunPayload, type RunPayload } from "./run-payload.js";
 
 export interface ReportDeps {
   store: StateStore;

@@ -1,5 +1,5 @@
 import type { RequestVerdict } from "../approvals/request-verdict.js";
-import { COMMAND_PREFIX } from "../handlers/parse-command.js";
+import { COMMAND_PREFIX } from "../github/parse-command.js";
 
 /** Pure: the replies to comment commands, in plain words. */
 export function helpReply(p: { unknownWord: string | null; runnerEnabled: boolean }): string {

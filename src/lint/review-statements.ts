@@ -1,8 +1,8 @@
-import type { Finding, LintLevel } from "../lint/lint-rule.js";
-import { runLint } from "../lint/run-lint.js";
-import type { LiveStatementFacts } from "./live-facts.js";
-import { escalateWithLiveFacts } from "./postgres/live/apply-live-facts.js";
-import type { Statement } from "./statement.js";
+import type { LiveStatementFacts } from "../sql/live-facts.js";
+import { escalateWithLiveFacts } from "../sql/postgres/live/apply-live-facts.js";
+import type { Statement } from "../sql/statement.js";
+import type { Finding, LintLevel } from "./lint-rule.js";
+import { runLint } from "./run-lint.js";
 
 export interface ReviewedStatement extends Statement {
   findings: Finding[];

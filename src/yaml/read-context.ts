@@ -1,6 +1,6 @@
-import { closestName } from "../../lint/closest-name.js";
-import type { PolicyError } from "../policy-types.js";
+import { closestName } from "./closest-name.js";
 import { formatKeyPath, type KeyPath, keyLabel } from "./key-path.js";
+import type { SourceError } from "./source-error.js";
 import type { YamlPositions } from "./yaml-positions.js";
 
 /** Longest value quoted back in a message. */
@@ -11,14 +11,14 @@ export interface PolicyReference {
   kind: "target" | "environment";
   name: string;
   /** Where it is used: an error if it does not exist. */
-  at: PolicyError;
+  at: SourceError;
 }
 
 /** One file being read: where its keys are, and the errors and references found so far. */
 export interface ReadContext {
   file: string;
   positions: YamlPositions;
-  errors: PolicyError[];
+  errors: SourceError[];
   references: PolicyReference[];
 }
 

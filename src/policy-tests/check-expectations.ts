@@ -1,6 +1,9 @@
-import { closestName } from "../../lint/closest-name.js";
-import { INVALID_REQUEST_RULE, type RequestFileEvaluation } from "../evaluate-request-file.js";
-import type { Decision, RequirementSpec } from "../policy-types.js";
+import {
+  INVALID_REQUEST_RULE,
+  type RequestFileEvaluation,
+} from "../plan-pull-request/evaluate-request-file.js";
+import type { Decision, RequirementSpec } from "../policy/policy-types.js";
+import { closestName } from "../yaml/closest-name.js";
 import type { PolicyTestExpectation } from "./parse-policy-tests.js";
 import type { SimulatedApprovals } from "./simulate-approvals.js";
 

@@ -1,8 +1,20 @@
 import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.js";
 import { type CheckConclusion, type RequestVerdict, requestVerdict } from "../approvals/request-verdict.js";
+import {
+  type CheckAnnotation,
+  type CheckRunAction,
+  type CheckRunOutput,
+  RUN_ACTION,
+} from "../github/check-run-output.js";
+import {
+  CHECK_RUN_MAX_ANNOTATIONS,
+  CHECK_RUN_SUMMARY_MAX_CHARS,
+  CHECK_RUN_TEXT_MAX_CHARS,
+} from "../github/limits.js";
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
+import type { ReviewedStatement } from "../lint/review-statements.js";
+import type { RequestFileEvaluation } from "../plan-pull-request/evaluate-request-file.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
-import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
 import type {
   Decision,
   PolicyError,
@@ -10,52 +22,9 @@ import type {
   RequirementStatus,
   StatementDecision,
 } from "../policy/policy-types.js";
-import type { ReviewedStatement } from "../sql/review-statements.js";
 import { firstTokenOffset } from "../sql/source-text.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
-import {
-  CHECK_RUN_MAX_ANNOTATIONS,
-  CHECK_RUN_SUMMARY_MAX_CHARS,
-  CHECK_RUN_TEXT_MAX_CHARS,
-} from "./limits.js";
 import { codeBlock, fitToLimit, inlineCode, tableCell } from "./markdown.js";
-
-export type { CheckConclusion };
-
-export interface CheckRunAction {
-  label: string;
-  description: string;
-  identifier: string;
-}
-
-/** The check run's button that starts execution (labels ≤ 20, descriptions ≤ 40 characters). */
-export const RUN_ACTION: CheckRunAction = {
-  label: "Run",
-  description: "Execute the approved statements",
-  identifier: "run",
-};
-
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  title: string;
-  message: string;
-}
-
-export interface CheckRunOutput {
-  verdict: RequestVerdict;
-  conclusion: CheckConclusion;
-  /** Buttons on the check run; the Run button only when the request may run. */
-  actions: CheckRunAction[];
-  title: string;
-  summary: string;
-  text: string;
-  annotations: CheckAnnotation[];
-}
 
 export interface PolicyChangeReport {
   /** Errors in the pull request's own version of policies/. */

@@ -1,13 +1,13 @@
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import type { GitHubClient } from "../github/octokit.js";
+import { createExecuteJob } from "../runner/execute-job.js";
+import type { ExecutionLedger } from "../runner/ledger/execution-ledger.js";
+import { createExecutionWorker, type ExecutionWorker } from "../runner/ledger/execution-worker.js";
+import { createPgXactStatus } from "../runner/ledger/xact-status.js";
+import { connectionEnvFor, isRunPayload } from "../runner/run-payload.js";
 import type { StateStore } from "../store/state-store.js";
-import { createExecuteJob } from "./execute-job.js";
-import type { ExecutionLedger } from "./ledger/execution-ledger.js";
-import { createExecutionWorker, type ExecutionWorker } from "./ledger/execution-worker.js";
-import { createPgXactStatus } from "./ledger/xact-status.js";
 import { createExecutionReporter } from "./report-execution.js";
-import { connectionEnvFor, isRunPayload } from "./run-payload.js";
 
 export interface StartRunnerParams {
   pool: pg.Pool;

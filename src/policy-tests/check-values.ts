@@ -1,4 +1,4 @@
-import { closestName } from "../../lint/closest-name.js";
+import { closestName } from "../yaml/closest-name.js";
 import type { TeamMembers } from "./simulate-approvals.js";
 
 /** One mistake in a test file (or a teams file), at a dotted key such as `cases[2].expect.decision`. */

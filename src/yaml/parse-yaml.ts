@@ -1,6 +1,6 @@
 import { CORE_SCHEMA, constructFromEvents, type Event, mergeTag, parseEvents } from "js-yaml";
-import type { PolicyError } from "../policy-types.js";
 import { formatKeyPath } from "./key-path.js";
+import type { SourceError } from "./source-error.js";
 import { indexYamlPositions, type YamlPositions } from "./yaml-positions.js";
 
 /** YAML 1.2 core types (`on`/`yes` stay strings) plus merge keys (`<<: *base`). */
@@ -8,7 +8,7 @@ const POLICY_SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 export type ParsedPolicyYaml =
   | { ok: true; value: unknown; positions: YamlPositions }
-  | { ok: false; error: PolicyError };
+  | { ok: false; error: SourceError };
 
 /** One policy file's YAML: its single document and where each key is written. */
 export function parsePolicyYaml(file: string, text: string): ParsedPolicyYaml {
@@ -51,7 +51,7 @@ export function parsePolicyYaml(file: string, text: string): ParsedPolicyYaml {
 }
 
 /** A js-yaml error as `file:line: message`; a duplicated key names its path. Shared with request files. */
-export function yamlError(file: string, error: unknown, positions: YamlPositions | null): PolicyError {
+export function yamlError(file: string, error: unknown, positions: YamlPositions | null): SourceError {
   const { reason, mark } = error as {
     reason?: string;
     mark?: { line: number; column: number; position: number };

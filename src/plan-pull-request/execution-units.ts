@@ -1,11 +1,24 @@
 import { statementHash } from "../audit/statement-hash.js";
-import type { RequestFileEvaluation } from "../policy/evaluate-request-file.js";
+import type { ReviewedStatement } from "../lint/review-statements.js";
 import type { ExecuteMode, PolicyTarget, StatementDecision } from "../policy/policy-types.js";
-import type { ReviewedStatement } from "../sql/review-statements.js";
 import { firstTokenOffset } from "../sql/source-text.js";
 import { escalate, type StatementClass } from "../sql/statement.js";
-import type { ExecutableStatement } from "./execute/execution-types.js";
-import { needsOwnTransaction } from "./execute/needs-own-transaction.js";
+import type { RequestFileEvaluation } from "./evaluate-request-file.js";
+import { needsOwnTransaction } from "./needs-own-transaction.js";
+
+/** One approved statement, exactly as the runner will send it. */
+export interface ExecutableStatement {
+  index: number;
+  /** The exact bytes that were analysed and approved. */
+  text: string;
+  /** Bound as `$1…`, never spliced into the text. */
+  params: unknown[];
+  class: StatementClass;
+  /** Request-file line of the first character of `text`. */
+  line: number;
+  /** The statement cannot run inside a transaction block (see needsOwnTransaction). */
+  ownTransaction: boolean;
+}
 
 /** Defaults where neither the policy nor the request sets a limit. */
 export const DEFAULT_MAX_RESULT_ROWS = 1_000;

@@ -1,15 +1,15 @@
-import { closestName } from "../lint/closest-name.js";
 import type { LintLevel } from "../lint/lint-rule.js";
+import { type ReviewedStatement, reviewStatements } from "../lint/review-statements.js";
+import type { CompiledPolicy } from "../policy/evaluate/compile-policy.js";
+import { evaluateRequest } from "../policy/evaluate/evaluate-policy.js";
+import type { Actor, Decision, Limits, StatementDecision } from "../policy/policy-types.js";
 import type { Action } from "../requests/actions/action-types.js";
 import { parseSqlHeader, type RequestProblem, type SqlRequestHeader } from "../requests/parse-sql-header.js";
 import { isYamlRequestPath } from "../requests/request-paths.js";
 import { parseYamlRequest } from "../requests/yaml-request/parse-yaml-request.js";
 import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
-import { type ReviewedStatement, reviewStatements } from "../sql/review-statements.js";
 import type { Statement } from "../sql/statement.js";
-import type { CompiledPolicy } from "./evaluate/compile-policy.js";
-import { evaluateRequest } from "./evaluate/evaluate-policy.js";
-import type { Actor, Decision, Limits, StatementDecision } from "./policy-types.js";
+import { closestName } from "../yaml/closest-name.js";
 
 /** The rule name a denial carries when the request file itself is invalid (header, target, SQL). */
 export const INVALID_REQUEST_RULE = "invalid-request";

@@ -1,6 +1,6 @@
-import { collectLiveFacts } from "./postgres/live/collect-live-facts.js";
+import { collectLiveFacts } from "../sql/postgres/live/collect-live-facts.js";
+import type { Analysis, Dialect } from "../sql/statement.js";
 import { type ReviewedStatement, reviewStatements } from "./review-statements.js";
-import type { Analysis, Dialect } from "./statement.js";
 
 export interface AnalyzeWithTargetParams {
   dialect: Dialect;
