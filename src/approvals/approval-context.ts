@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 
-/** What an approval was given under besides the head commit: the base branch, its policy and our parser. */
+/** What an approval was given under besides the head commit: the base branch, its policy and our parsers. */
 export interface ApprovalContextInput {
   baseRef: string;
   policyFiles: Array<{ path: string; blobSha: string | null }>;
-  parserVersion: string;
+  /** Every grammar the request's files were analysed with (one per target's PostgreSQL major). */
+  parserVersions: string[];
 }
 
 export interface StoredApprovalContext {
@@ -18,7 +19,7 @@ export function approvalContextDigest(input: ApprovalContextInput): string {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => `${f.path}@${f.blobSha ?? "?"}`);
   return createHash("sha256")
-    .update(JSON.stringify([input.baseRef, files, input.parserVersion]))
+    .update(JSON.stringify([input.baseRef, files, [...new Set(input.parserVersions)].sort()]))
     .digest("hex");
 }
 

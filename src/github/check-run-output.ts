@@ -1,4 +1,4 @@
-import type { CheckConclusion, RequestVerdict } from "../approvals/request-verdict.js";
+import type { CheckConclusion } from "../approvals/request-verdict.js";
 import type { EXECUTE_CHECK_NAME } from "./limits.js";
 
 /** What the app writes into a check run: the shapes GitHub accepts (src/github/limits.ts bounds them). */
@@ -27,7 +27,6 @@ export interface CheckAnnotation {
 }
 
 export interface CheckRunOutput {
-  verdict: RequestVerdict;
   conclusion: CheckConclusion;
   /** Buttons on the check run; the Run button only when the request may run. */
   actions: CheckRunAction[];

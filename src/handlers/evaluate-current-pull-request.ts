@@ -1,11 +1,8 @@
 import type { GitHubClient } from "../github/octokit.js";
-import {
-  type EvaluateDeps,
-  evaluatePullRequest,
-  type PullRequestEvaluation,
-} from "./evaluate-pull-request.js";
+import { pullRequestRef } from "../github/pull-request-ref.js";
+import type { RunFingerprint } from "../plan-pull-request/fingerprint.js";
+import { evaluatePullRequest, type PullRequestEvaluation } from "./evaluate-pull-request.js";
 import type { HandlerDeps } from "./handler-deps.js";
-import { pullRequestRef } from "./pull-request-ref.js";
 
 export interface RepositoryLike {
   owner: { login: string };
@@ -14,22 +11,41 @@ export interface RepositoryLike {
   default_branch: string;
 }
 
-/**
- * Re-reads the pull request before evaluating: a review, comment or click may arrive after a push, and the
- * verdict must be about the current head, not the one in the event.
- */
-export async function evaluateCurrentPullRequest(p: {
+interface CurrentParams {
   deps: HandlerDeps;
   octokit: GitHubClient;
   repository: RepositoryLike;
   pullNumber: number;
-}): Promise<PullRequestEvaluation | null> {
+}
+
+/**
+ * Re-reads the pull request before evaluating: a review, comment or click may arrive after a push, and the
+ * verdict must be about the current head, not the one in the event.
+ */
+export async function evaluateCurrentPullRequest(p: CurrentParams): Promise<PullRequestEvaluation | null> {
+  const read = await evaluateLive({ ...p, open: (pr) => pr.state === "open" });
+  return read && read.evaluation;
+}
+
+/**
+ * For a run: the pull request as it is now (open, or merged for a merge), what was recorded as approved for
+ * its head (read before evaluating, which records what it finds ready), and a fresh evaluation.
+ */
+export async function evaluateLive(
+  p: CurrentParams & { open: (pr: { state: string; merged: boolean }) => boolean },
+): Promise<{ evaluation: PullRequestEvaluation; approved: RunFingerprint | null } | null> {
+  const { repository } = p;
   const { data: pr } = await p.octokit.rest.pulls.get({
-    owner: p.repository.owner.login,
-    repo: p.repository.name,
+    owner: repository.owner.login,
+    repo: repository.name,
     pull_number: p.pullNumber,
   });
-  if (pr.state !== "open") return null;
-  const deps: EvaluateDeps = { ...p.deps, octokit: p.octokit };
-  return evaluatePullRequest(deps, pullRequestRef(p.repository, pr));
+  if (!p.open(pr)) return null;
+  const key = { repo: repository.full_name, pullNumber: p.pullNumber, headSha: pr.head.sha };
+  const approved = await p.deps.store.findApprovedRun(key);
+  const evaluation = await evaluatePullRequest(
+    { ...p.deps, octokit: p.octokit },
+    pullRequestRef(repository, pr),
+  );
+  return { evaluation, approved: approved && { digest: approved.fingerprint, parts: approved.parts } };
 }

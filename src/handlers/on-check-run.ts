@@ -53,7 +53,9 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
       }
       const evaluation = await evaluateCurrentPullRequest({ deps, octokit, repository, pullNumber });
       if (evaluation && requested === "run") {
-        await reply(notRunnableReply({ verdict: evaluation.verdict, runnerEnabled: deps.runnerEnabled }));
+        await reply(
+          notRunnableReply({ verdict: evaluation.plan.verdict, runnerEnabled: deps.runnerEnabled }),
+        );
       }
     },
   });

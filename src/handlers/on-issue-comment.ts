@@ -74,7 +74,9 @@ export async function onIssueComment(deps: HandlerDeps, context: Context<"issue_
       }
       // Review-only mode: say why nothing runs.
       if (command.verb === "run") {
-        await reply(notRunnableReply({ verdict: evaluation.verdict, runnerEnabled: deps.runnerEnabled }));
+        await reply(
+          notRunnableReply({ verdict: evaluation.plan.verdict, runnerEnabled: deps.runnerEnabled }),
+        );
       }
     },
   });

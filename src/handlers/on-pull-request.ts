@@ -1,8 +1,8 @@
 import type { Context } from "probot";
+import { pullRequestRef } from "../github/pull-request-ref.js";
 import { type EvaluateDeps, evaluatePullRequest } from "./evaluate-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
-import { pullRequestRef } from "./pull-request-ref.js";
 import { runIfAutomatic } from "./run-if-automatic.js";
 
 /** opened, synchronize, reopened, edited: (re)analyse the head commit. */

@@ -16,7 +16,7 @@ export async function runIfAutomatic(p: {
   evaluation: PullRequestEvaluation | null;
   pullNumber: number;
 }): Promise<void> {
-  const units = p.evaluation?.run?.units ?? [];
+  const units = p.evaluation?.plan.run?.units ?? [];
   if (!p.deps.runnerEnabled || units.length === 0 || !units.every((u) => u.execute === "auto")) return;
   const { evaluation, ...rest } = p;
   if (!evaluation) return;

@@ -27,6 +27,8 @@ export type RequestFileEvaluation =
       header: SqlRequestHeader;
       statements: ReviewedStatement[];
       decision: Decision;
+      /** The grammar the statements were parsed with: the target's PostgreSQL major. */
+      parserVersion: string;
       /** YAML requests: the values bound to `$1…` (text format; null is SQL NULL). */
       values?: Array<string | null>;
       /** YAML requests: where the SQL is written; statement line k is `line + k - 1` of `path`. */
@@ -171,6 +173,7 @@ async function evaluateSql(
       ok: true,
       path: p.path,
       header,
+      parserVersion: analysis.parserVersion,
       statements: reviewed,
       decision: denyErrorFindings(first, reviewed),
       ...extra,
@@ -183,6 +186,7 @@ async function evaluateSql(
         ok: true,
         path: p.path,
         header,
+        parserVersion: analysis.parserVersion,
         statements: rereviewed,
         decision: denyErrorFindings(first, rereviewed),
         ...extra,
@@ -203,6 +207,7 @@ async function evaluateSql(
       ok: true,
       path: p.path,
       header,
+      parserVersion: analysis.parserVersion,
       statements: rereviewed,
       decision: denyErrorFindings(decision, rereviewed),
       ...extra,

@@ -44,6 +44,8 @@ export interface UnitStatement extends ExecutableStatement {
 export interface ExecutionUnit {
   requestPath: string;
   target: string;
+  /** The grammar the file was analysed with (its target's PostgreSQL major). */
+  parserVersion: string;
   /** The strictest class of its statements: picks the connection (read, write or ddl role). */
   class: StatementClass;
   readOnly: boolean;
@@ -101,6 +103,7 @@ export function executionUnits(p: {
     units.push({
       requestPath: e.path,
       target: e.header.target,
+      parserVersion: e.parserVersion,
       class: cls,
       // read_lock always ends in ROLLBACK (see docs/runner.md), so it changes nothing either.
       readOnly: statements.every((s) => READ_CLASSES.includes(s.class)),

@@ -6,7 +6,6 @@ export interface FingerprintInput {
   headSha: string;
   baseRef: string;
   policyFiles: Array<{ path: string; blobSha: string | null }>;
-  parserVersion: string;
   units: ExecutionUnit[];
 }
 
@@ -16,7 +15,7 @@ export interface RunFingerprint {
   parts: Record<string, string>;
 }
 
-/** Pure: the fingerprint of what would run — statement bytes, parameters, targets, classes, parser, policy, head. */
+/** Pure: the fingerprint of what would run — statement bytes, parameters, targets, classes, each file's parser, policy, head. */
 export function runFingerprint(input: FingerprintInput): RunFingerprint {
   const parts: Record<string, string> = {
     "head commit": input.headSha,
@@ -26,13 +25,14 @@ export function runFingerprint(input: FingerprintInput): RunFingerprint {
         .sort((a, b) => (a.path < b.path ? -1 : 1))
         .map((f) => `${f.path}@${f.blobSha ?? "?"}`),
     ),
-    parser: input.parserVersion,
   };
   for (const unit of input.units) {
     parts[`${unit.requestPath}: statements`] = digest(unit.statements.map((s) => [s.index, s.hash]));
     parts[`${unit.requestPath}: parameters`] = digest(unit.statements.map((s) => s.params));
     parts[`${unit.requestPath}: target`] = unit.target;
     parts[`${unit.requestPath}: classes`] = unit.statements.map((s) => s.class).join(",");
+    // The grammar this file was analysed with: a target on another PostgreSQL major has its own.
+    parts[`${unit.requestPath}: parser`] = unit.parserVersion;
   }
   return { digest: digest(Object.entries(parts).sort()), parts };
 }

@@ -1,5 +1,5 @@
 import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.js";
-import { type CheckConclusion, type RequestVerdict, requestVerdict } from "../approvals/request-verdict.js";
+import type { RequestVerdict } from "../approvals/request-verdict.js";
 import {
   type CheckAnnotation,
   type CheckRunAction,
@@ -14,6 +14,7 @@ import {
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
 import type { ReviewedStatement } from "../lint/review-statements.js";
 import type { RequestFileEvaluation } from "../plan-pull-request/evaluate-request-file.js";
+import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type {
   Decision,
@@ -26,34 +27,24 @@ import { firstTokenOffset } from "../sql/source-text.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { codeBlock, fitToLimit, inlineCode, tableCell } from "./markdown.js";
 
-export interface PolicyChangeReport {
-  /** Errors in the pull request's own version of policies/. */
-  errors: PolicyError[];
-  tests: {
-    passed: number;
-    failed: number;
-    failures: Array<{ file: string; line: number; name: string; message: string }>;
-  } | null;
-}
-
-export interface RenderCheckRunParams {
-  policy:
-    | { ok: true; commitSha: string; files: string[] }
-    | { ok: false; commitSha: string | null; errors: string[] };
-  evaluations: RequestFileEvaluation[];
-  skipped: Array<{ path: string; reason: string }>;
-  /** The combined decision; null when the base policy is invalid. */
-  decision: Decision | null;
-  /** Which approvals count and what blocks; null when nothing was counted (denied, invalid, no policy). */
-  approval: ApprovalStatus | null;
-  /** Why the base branch may not receive requests; null when it may. */
-  baseProblem: string | null;
-  fork: boolean;
-  /** Offer the Run button when the request is ready. */
-  offerRun: boolean;
-  policyChange: PolicyChangeReport | null;
+/** A plan (src/plan-pull-request) and what publishing it met so far; the renderer decides nothing. */
+export interface RenderCheckRunParams
+  extends Pick<
+    PullRequestPlan,
+    | "verdict"
+    | "policy"
+    | "evaluations"
+    | "skipped"
+    | "decision"
+    | "approval"
+    | "baseProblem"
+    | "fork"
+    | "policyChange"
+    | "offerRun"
+    | "parserVersions"
+  > {
+  /** Review requests GitHub refused. */
   reviewProblems: string[];
-  parserVersion: string;
 }
 
 const HINT = "Run `querygate analyze FILE` or `querygate check` locally for the full report.";
@@ -62,19 +53,7 @@ const HINT = "Run `querygate analyze FILE` or `querygate check` locally for the 
 export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
   const annotations = annotationsFor(p);
   const invalidFiles = p.evaluations.filter((e) => !e.ok).length + p.skipped.length;
-  const verdict = requestVerdict({
-    policyOk: p.policy.ok,
-    requestFiles: p.evaluations.length + p.skipped.length,
-    invalidFiles,
-    changesPolicy: p.policyChange !== null,
-    proposedPolicyBroken:
-      p.policyChange !== null &&
-      (p.policyChange.errors.length > 0 || (p.policyChange.tests?.failed ?? 0) > 0),
-    outcome: p.decision?.outcome ?? null,
-    approval: p.approval,
-    baseProblem: p.baseProblem,
-    fork: p.fork,
-  });
+  const { verdict } = p;
   const statuses = p.approval?.statuses ?? [];
   const decision = p.decision;
   const unmet = (decision?.requirements ?? []).filter((r) => missingOf(r, statuses) > 0);
@@ -84,7 +63,7 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
       title,
       lead,
       annotations,
-      actions: verdict.runnable && p.offerRun ? [RUN_ACTION] : [],
+      actions: p.offerRun ? [RUN_ACTION] : [],
     });
 
   switch (verdict.state) {
@@ -98,8 +77,7 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
     }
     case "no_requests":
       return {
-        verdict,
-        conclusion: "neutral",
+        conclusion: verdict.conclusion,
         title: "No query requests in this pull request",
         summary:
           "This pull request adds or changes no request files (`queries/**/*.sql`) and no policy, so querygate has nothing to review.",
@@ -175,11 +153,11 @@ function finish(
     summary.push("", "**Review requests**", ...p.reviewProblems.map((m) => `- ${tableCell(m, 300)}`));
   }
   const policyLine = p.policy.ok
-    ? `Policy: ${p.policy.files.map((f) => inlineCode(f)).join(", ")} at ${p.policy.commitSha.slice(0, 7)}`
+    ? `Policy: ${p.policy.files.map((f) => inlineCode(f.path)).join(", ")} at ${p.policy.commitSha.slice(0, 7)}`
     : "";
-  summary.push("", `<sub>${[policyLine, `Parser: ${p.parserVersion}`].filter(Boolean).join(" · ")}</sub>`);
+  const parserLine = p.parserVersions.length > 0 ? `Parser: ${p.parserVersions.join(", ")}` : "";
+  summary.push("", `<sub>${[policyLine, parserLine].filter(Boolean).join(" · ")}</sub>`);
   return {
-    verdict: head.verdict,
     conclusion: head.verdict.conclusion,
     actions: head.actions,
     title: head.title,

@@ -1,5 +1,6 @@
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import { COMMAND_PREFIX } from "../github/parse-command.js";
+import type { ExecutionRow } from "../runner/ledger/execution-ledger.js";
 
 /** Pure: the replies to comment commands, in plain words. */
 export function helpReply(p: { unknownWord: string | null; runnerEnabled: boolean }): string {
@@ -29,8 +30,8 @@ export function closedReply(): string {
 }
 
 /** Why a run request was not taken, from the verdict that was just published. */
-export function notRunnableReply(p: { verdict: RequestVerdict; runnerEnabled: boolean }): string {
-  if (!p.runnerEnabled)
+export function notRunnableReply(p: { verdict: RequestVerdict | null; runnerEnabled: boolean }): string {
+  if (!p.runnerEnabled || p.verdict === null)
     return "Execution is not enabled on this querygate installation (review-only mode): nothing ran. The check and the status comment show the approval status.";
   const why: Record<RequestVerdict["state"], string> = {
     no_policy: "the base branch has no valid policy",
@@ -44,4 +45,15 @@ export function notRunnableReply(p: { verdict: RequestVerdict; runnerEnabled: bo
     ready: "",
   };
   return `Nothing ran: ${why[p.verdict.state]}. The status comment says what to do next.`;
+}
+
+/** What a run request queued: one line per request file, saying when one already ran. */
+export function queuedReply(queued: Array<{ row: ExecutionRow; created: boolean }>): string {
+  return queued
+    .map(({ row, created }) =>
+      created
+        ? `- \`${row.requestPath}\` on \`${row.target}\`: queued`
+        : `- \`${row.requestPath}\` on \`${row.target}\`: already ${row.state.replace("_", " ")} — a request runs at most once (key \`${row.key.slice(0, 12)}\`)`,
+    )
+    .join("\n");
 }

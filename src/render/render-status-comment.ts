@@ -75,7 +75,18 @@ export function renderStatusComment(p: RenderStatusCommentParams): string {
   return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "See the querygate check for the rest.").text;
 }
 
-/** Each verdict's headline; the HTTP API reads a request's state back from it (read-request-status.ts). */
+/** One line per requirement still short of approvals, in words (also recorded as the request's state). */
+export function missingApprovalLines(decision: Decision | null, approval: ApprovalStatus | null): string[] {
+  const statuses = approval?.statuses ?? [];
+  return (decision?.requirements ?? [])
+    .filter((r) => missingOf(r, statuses) > 0)
+    .map((r) => {
+      const missing = missingOf(r, statuses);
+      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
+    });
+}
+
+/** Each verdict's headline. */
 export const STATUS_HEADLINES: Record<VerdictState, string> = {
   no_policy: "no valid policy on the base branch",
   no_requests: "nothing to review",
@@ -99,14 +110,7 @@ function headline(p: RenderStatusCommentParams): string {
 }
 
 function body(p: RenderStatusCommentParams): string[] {
-  const requirements = p.decision?.requirements ?? [];
-  const statuses = p.approval?.statuses ?? [];
-  const needs = requirements
-    .filter((r) => missingOf(r, statuses) > 0)
-    .map((r) => {
-      const missing = missingOf(r, statuses);
-      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
-    });
+  const needs = missingApprovalLines(p.decision, p.approval);
   const whenApproved = p.runnerEnabled
     ? "When approved, click **Run** on the querygate check or comment `/querygate run`."
     : "When approved, the request is ready to run.";

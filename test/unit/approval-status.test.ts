@@ -243,7 +243,7 @@ describe("approval context", () => {
     approvalContextDigest({
       baseRef,
       policyFiles: [{ path: "policies/q.yml", blobSha }],
-      parserVersion: "p",
+      parserVersions: ["p"],
     });
 
   it("starts with no stale reviews, keeps the watermark while nothing changes, and moves it on a change", () => {

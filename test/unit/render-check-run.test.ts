@@ -10,10 +10,13 @@ import {
   evaluateRequestFile,
   type RequestFileEvaluation,
 } from "../../src/plan-pull-request/evaluate-request-file.js";
+import { planPullRequest } from "../../src/plan-pull-request/plan-pull-request.js";
+import type { BasePolicy, PolicyChangeReport } from "../../src/plan-pull-request/pull-request-plan.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import { type CompiledPolicy, compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
-import { type RenderCheckRunParams, renderCheckRun } from "../../src/render/render-check-run.js";
+import type { Decision } from "../../src/policy/policy-types.js";
+import { renderCheckRun } from "../../src/render/render-check-run.js";
 
 const POLICY = `version: 1
 targets:
@@ -49,21 +52,42 @@ const evaluate = (path: string, sql: string) =>
     now: NOW,
   });
 
-function render(evaluations: RequestFileEvaluation[], extra: Partial<RenderCheckRunParams> = {}) {
-  return renderCheckRun({
-    policy: { ok: true, commitSha: "a".repeat(40), files: ["policies/querygate.yml"] },
-    evaluations,
+interface RenderExtra {
+  policy?: BasePolicy;
+  decision?: Decision | null;
+  approval?: ApprovalStatus | null;
+  fork?: boolean;
+  /** Whether the runner is enabled: the planner offers Run only for a runnable request. */
+  offerRun?: boolean;
+  baseProblem?: string | null;
+  policyChange?: PolicyChangeReport | null;
+}
+
+/** Renders what the planner makes of these evaluations, as the app does. */
+function render(evaluations: RequestFileEvaluation[], extra: RenderExtra = {}) {
+  const basePolicy: BasePolicy = extra.policy ?? {
+    ok: true,
+    commitSha: "a".repeat(40),
+    files: [{ path: "policies/querygate.yml", blobSha: "f".repeat(40) }],
+    policy: policy.policy,
+    compiled: policy,
+  };
+  const decision =
+    extra.decision === undefined ? combineDecisions(evaluations.map((e) => e.decision)) : extra.decision;
+  const plan = planPullRequest({
+    pr: { headSha: "c".repeat(40), baseRef: "main", fork: extra.fork ?? false },
+    policy: basePolicy,
+    decided: decision === null ? null : { evaluations, decision },
     skipped: [],
-    decision: combineDecisions(evaluations.map((e) => e.decision)),
-    approval: null,
-    baseProblem: null,
-    fork: false,
-    offerRun: false,
-    policyChange: null,
-    reviewProblems: [],
-    parserVersion: "libpg-query@test",
-    ...extra,
+    baseProblem: extra.baseProblem ?? null,
+    policyChange: extra.policyChange ?? null,
+    approval: extra.approval ?? null,
+    contextFiles: [],
+    executionCount: 0,
+    runnerEnabled: extra.offerRun ?? false,
+    dismissStale: false,
   });
+  return renderCheckRun({ ...plan, reviewProblems: [] });
 }
 
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
-import { mayStart } from "../../src/handlers/request-run.js";
+import { mayStart } from "../../src/decide-run/may-start.js";
 import type { ExecutionUnit } from "../../src/plan-pull-request/execution-units.js";
 import { fingerprintChanges, runFingerprint } from "../../src/plan-pull-request/fingerprint.js";
 import { connectionEnvFor } from "../../src/runner/run-payload.js";
@@ -54,6 +54,7 @@ describe("mayStart", () => {
 const unit = (over: Partial<ExecutionUnit> = {}): ExecutionUnit => ({
   requestPath: "queries/a.sql",
   target: "orders-prod",
+  parserVersion: "libpg-query@15",
   class: "write",
   readOnly: false,
   execute: "on_approval",
@@ -85,7 +86,6 @@ describe("runFingerprint", () => {
     headSha: "a".repeat(40),
     baseRef: "main",
     policyFiles: [{ path: "policies/q.yml", blobSha: "b".repeat(40) }],
-    parserVersion: "libpg-query@15",
     units: [unit()],
   };
   it("is stable, and names each part that changed", () => {
@@ -106,14 +106,17 @@ describe("runFingerprint", () => {
       runFingerprint(base),
       runFingerprint({
         ...base,
-        parserVersion: "libpg-query@16",
         units: [
-          unit({ statements: unit().statements.map((st) => ({ ...st, hash: "sha256:bb" })) }),
+          unit({
+            parserVersion: "libpg-query@16",
+            statements: unit().statements.map((st) => ({ ...st, hash: "sha256:bb" })),
+          }),
           unit({ requestPath: "queries/b.sql" }),
         ],
       }),
     );
-    expect(changes).toContain("parser: libpg-query@15 → libpg-query@16");
+    // Each file records the grammar its own target was analysed with.
+    expect(changes).toContain("queries/a.sql: parser: libpg-query@15 → libpg-query@16");
     expect(changes.some((c) => c.startsWith("queries/a.sql: statements:"))).toBe(true);
     expect(changes).toContain("queries/b.sql: target: new since the approval");
   });

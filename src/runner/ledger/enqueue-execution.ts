@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
 import { EXECUTE_QUEUE } from "../../store/job-queue.js";
+import type { RunPayload } from "../run-payload.js";
 import type { ExecutionLedger, ExecutionRequest, ExecutionRow } from "./execution-ledger.js";
 
 /** What an `execute` job carries: only the ledger key; everything else is read from the ledger row. */
@@ -26,6 +27,23 @@ export async function enqueueExecution(
   return params.ledger.enqueueOnce(params.request, {
     onCreated: (tx, row) => sendExecutionJob(params.boss, tx, row.key),
   });
+}
+
+/** The ledger row's fields for one unit's payload: the key is derived from these (see idempotency-key.ts). */
+export function executionRequestOf(payload: RunPayload, fingerprint: string): ExecutionRequest {
+  return {
+    repo: `${payload.owner}/${payload.repo}`,
+    pullNumber: payload.pullNumber,
+    headSha: payload.headSha,
+    requestPath: payload.unit.requestPath,
+    statements: payload.unit.statements.map((s) => ({ index: s.index, hash: s.hash })),
+    fingerprint,
+    target: payload.unit.target,
+    readOnly: payload.unit.readOnly,
+    triggeredBy: payload.triggeredBy,
+    triggeredAt: new Date(payload.triggeredAt),
+    payload,
+  };
 }
 
 /** Queues a new job for a row that is still queued but whose job is gone or stuck (see resolveInterrupted). */

@@ -1,4 +1,20 @@
-import type { PullRequestRef } from "./evaluate-pull-request.js";
+import type { RepoRef } from "./octokit.js";
+
+export interface PullRequestRef extends RepoRef {
+  pullNumber: number;
+  headSha: string;
+  htmlUrl: string;
+  /** The base branch name: its policy is read at the branch's current head, never the PR's. */
+  baseRef: string;
+  /** The repository's default branch: its policy says which other bases may receive requests. */
+  defaultBranch: string;
+  author: string;
+  authorType: string;
+  /** The head branch lives in another repository (or one since deleted): never runnable. */
+  fork: boolean;
+  labels: string[];
+  requestedReviewers: { users: string[]; teams: string[] };
+}
 
 /** The fields of a webhook's or the REST API's pull request object that evaluation needs. */
 export interface PullRequestLike {

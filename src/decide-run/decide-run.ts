@@ -1,0 +1,100 @@
+import type { AuditTrigger } from "../audit/audit-types.js";
+import { fingerprintChanges, type RunFingerprint } from "../plan-pull-request/fingerprint.js";
+import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
+import type { RunPayload } from "../runner/run-payload.js";
+import { mayStart } from "./may-start.js";
+
+export type RunRefusal =
+  /** The plan is not runnable: the verdict says why. */
+  { reason: "not_runnable" } | { reason: "refused"; message: string };
+
+export type RunDecision =
+  | ({ kind: "refused" } & RunRefusal)
+  /** A merge or an approval that the policy does not run on: nothing to say. */
+  | { kind: "ignored" }
+  | { kind: "run"; payloads: RunPayload[] };
+
+export interface DecideRunParams {
+  plan: PullRequestPlan;
+  pr: { owner: string; repo: string; pullNumber: number; htmlUrl: string; headSha: string; author: string };
+  installationId: number;
+  /** Who clicked, commented or merged; GitHub signs the webhook that names them. */
+  sender: string;
+  /** A bot (an agent's token, an app) never starts a run, even one it authored. */
+  senderIsBot: boolean;
+  trigger: AuditTrigger;
+  /** What was recorded when this head became ready; what would run must be exactly that. */
+  approved: RunFingerprint | null;
+  now: Date;
+}
+
+/**
+ * Pure: whether a run request starts anything — the plan must be runnable, the sender allowed, what would
+ * run must be what was approved, and the policy's execute mode must let this trigger start it — and if so
+ * the payload the ledger keeps for each request file.
+ */
+export function decideRun(p: DecideRunParams): RunDecision {
+  const { plan } = p;
+  if (!plan.verdict.runnable || !plan.run || !plan.policy.ok)
+    return { kind: "refused", reason: "not_runnable" };
+  const { policy } = plan.policy;
+  const refused = (message: string): RunDecision => ({ kind: "refused", reason: "refused", message });
+  const notAllowed = mayStart({ ...p, runBy: policy.runBy, author: p.pr.author, approval: plan.approval });
+  if (notAllowed !== null) return refused(notAllowed);
+  const changes = p.approved ? fingerprintChanges(p.approved, plan.run.fingerprint) : [];
+  if (changes.length > 0)
+    return refused(
+      `Nothing ran: what would run is not what was approved.\n\n${changes.map((c) => `- ${c}`).join("\n")}\n\nReview the current version; the check shows what is needed now.`,
+    );
+  for (const unit of plan.run.units) {
+    if (unit.execute === "on_merge" && p.trigger !== "merge")
+      return refused(
+        `Nothing ran: the policy runs \`${unit.requestPath}\` when the pull request is merged (execute: on_merge). Merge it to run it.`,
+      );
+    if (p.trigger === "merge" && unit.execute !== "on_merge") return { kind: "ignored" };
+    if (p.trigger === "auto" && unit.execute !== "auto") return { kind: "ignored" };
+  }
+  const payloads: RunPayload[] = [];
+  for (const unit of plan.run.units) {
+    const target = policy.targets[unit.target];
+    if (!target) return refused(`Nothing ran: target ${unit.target} is not in the policy.`);
+    payloads.push({
+      version: 1,
+      installationId: p.installationId,
+      owner: p.pr.owner,
+      repo: p.pr.repo,
+      pullNumber: p.pr.pullNumber,
+      htmlUrl: p.pr.htmlUrl,
+      headSha: p.pr.headSha,
+      unit,
+      target: {
+        name: target.name,
+        engine: target.engine,
+        environment: target.environment,
+        connection: target.connection,
+        searchPath: target.searchPath,
+      },
+      policy: {
+        commitSha: plan.policy.commitSha,
+        files: plan.policy.files.map((f) => ({ path: f.path, blobSha: f.blobSha })),
+        matchedRules: matchedRules(plan, unit.requestPath),
+      },
+      approvals: (plan.approval?.approvals ?? [])
+        .filter((a) => a.ignored === null && a.counted.length > 0)
+        .map((a) => ({ login: a.login, reviewId: a.reviewId, commitId: a.commitId, teams: a.teams ?? [] })),
+      trigger: p.trigger,
+      triggeredBy: p.sender,
+      triggeredAt: p.now.toISOString(),
+    });
+  }
+  return { kind: "run", payloads };
+}
+
+function matchedRules(plan: PullRequestPlan, path: string): string[] {
+  const rules = new Set<string>();
+  for (const d of plan.decision?.statements ?? []) {
+    if (d.path !== undefined && d.path !== path) continue;
+    for (const r of d.trace.rules) if (r.matched) rules.add(r.rule);
+  }
+  return [...rules].sort();
+}

@@ -1,0 +1,60 @@
+import { fetchPullRequestFacts } from "../github/fetch-pull-request-facts.js";
+import type { PullRequestRef } from "../github/pull-request-ref.js";
+import { planDecision } from "../plan-pull-request/plan-decision.js";
+import {
+  needsApprovals,
+  type PlanPullRequestParams,
+  parserVersionsOf,
+} from "../plan-pull-request/plan-pull-request.js";
+import { checkProposedPolicy } from "../policy-tests/check-proposed-policy.js";
+import type { ExecutionSummary } from "../store/state-store.js";
+import type { EvaluateDeps } from "./evaluate-deps.js";
+import { loadApprovalStatus } from "./load-approval-status.js";
+
+/**
+ * Everything the planner needs, from GitHub and the state store. What the policy decides is worked out on
+ * the way (pure), because it says whether the reviews must be read at all.
+ */
+export async function gatherPullRequest(
+  deps: EvaluateDeps,
+  pr: PullRequestRef,
+): Promise<PlanPullRequestParams & { executions: ExecutionSummary[] }> {
+  const { octokit, store } = deps;
+  const facts = await fetchPullRequestFacts({ ...deps, pr });
+  const now = deps.now();
+  const { policy, skipped, proposed } = facts;
+  const decided = policy.ok
+    ? await planDecision({
+        ...facts,
+        policy: policy.compiled,
+        files: facts.requestFiles,
+        author: pr.author,
+        labels: pr.labels,
+        now,
+      })
+    : null;
+  const approval =
+    decided && needsApprovals({ policy, decided, skipped })
+      ? await loadApprovalStatus({
+          octokit,
+          store,
+          pr,
+          requirements: decided.decision.requirements,
+          policyFiles: facts.contextFiles,
+          parserVersions: parserVersionsOf(decided),
+        })
+      : null;
+  const ref = { repo: `${pr.owner}/${pr.repo}`, pullNumber: pr.pullNumber, headSha: pr.headSha };
+  const executions = await store.listExecutions(ref);
+  return {
+    ...facts,
+    pr,
+    decided,
+    approval,
+    policyChange: proposed ? await checkProposedPolicy({ ...proposed, now }) : null,
+    executions,
+    executionCount: executions.length,
+    runnerEnabled: deps.runnerEnabled,
+    dismissStale: policy.ok && policy.policy.dismissStaleApprovals,
+  };
+}
