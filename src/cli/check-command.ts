@@ -3,10 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { load } from "js-yaml";
 import type { ReviewedStatement } from "../lint/review-statements.js";
-import {
-  evaluateRequestFile,
-  type RequestFileEvaluation,
-} from "../plan-pull-request/evaluate-request-file.js";
+import { type DecisionPlan, planDecision } from "../plan-pull-request/plan-decision.js";
 import { POLICY_DIR } from "../policy/policy-paths.js";
 import type { Actor, Limits, RequirementSpec, RuleTrace, StatementDecision } from "../policy/policy-types.js";
 import { teamMembers, type ValueProblem } from "../policy-tests/check-values.js";
@@ -21,14 +18,17 @@ import { lineOf, yamlLines } from "../policy-tests/yaml-lines.js";
 import { loadPolicyDir } from "./policy-command.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
-export const CHECK_USAGE = `Usage: querygate check [--policy-dir DIR] --request FILE [--author LOGIN] [--actor user|bot|agent]
-                      [--approved-by a,b] [--teams TEAMS.yml] [--labels a,b] [--now ISO] [--json]
+export const CHECK_USAGE = `Usage: querygate check [--policy-dir DIR] --request FILE [--request FILE…] [--changes-policy]
+                      [--author LOGIN] [--actor user|bot|agent] [--approved-by a,b] [--teams TEAMS.yml]
+                      [--labels a,b] [--now ISO] [--json]
 
   What would the policy decide about this request, offline: the decision, what each statement
   requires and what is still missing, each denial with its rule, and the trace of every rule.
 
   --policy-dir DIR     the policy folder (default ${POLICY_DIR})
-  --request FILE       the request: SQL with its -- target / -- reason header
+  --request FILE       a request file (SQL with its -- target / -- reason header, or YAML); repeat it
+                       for a pull request with several: they are decided together, as the app does
+  --changes-policy     the pull request also changes policies/ or actions/: the policy owners must approve
   --author LOGIN       who opened the pull request (default ${DEFAULT_TEST_AUTHOR}); never counts as an approver
   --actor KIND         user, bot or agent (default user)
   --approved-by a,b    simulated approvals
@@ -74,7 +74,8 @@ async function check(args: string[], write: (text: string) => void): Promise<num
         args,
         options: {
           "policy-dir": { type: "string" },
-          request: { type: "string" },
+          request: { type: "string", multiple: true },
+          "changes-policy": { type: "boolean" },
           author: { type: "string" },
           actor: { type: "string" },
           "approved-by": { type: "string" },
@@ -93,7 +94,8 @@ async function check(args: string[], write: (text: string) => void): Promise<num
     write(CHECK_USAGE);
     return 0;
   }
-  if (!values.request) throw new UsageError(`check needs --request FILE\n\n${CHECK_USAGE}`);
+  const requests = values.request ?? [];
+  if (requests.length === 0) throw new UsageError(`check needs --request FILE\n\n${CHECK_USAGE}`);
   const actor = (values.actor ?? "user") as Actor;
   if (!ACTORS.includes(actor)) {
     throw new UsageError(`--actor must be one of ${ACTORS.join(", ")} — got "${values.actor}"`);
@@ -107,35 +109,36 @@ async function check(args: string[], write: (text: string) => void): Promise<num
   const policyDir = values["policy-dir"] ?? POLICY_DIR;
   const loaded = loadPolicyDir(policyDir);
   if (!loaded.ok) throw new CheckInputError([`the policy in ${policyDir} is invalid:`, ...loaded.errors]);
-  const content = readRequest(values.request);
-
-  const evaluation = await evaluateRequestFile({
+  // The same planner as the app: several files decided together, the policy owners' requirement included.
+  const decided = await planDecision({
     policy: loaded.compiled,
-    path: requestPath(values.request),
-    content,
+    files: requests.map((file) => ({ path: requestPath(file), content: readRequest(file) })),
+    changesPolicy: values["changes-policy"] ?? false,
     author,
     actor,
     labels,
     now,
   });
-  const simulated = simulateApprovals({ decision: evaluation.decision, author, approvedBy, teams });
+  const simulated = simulateApprovals({ decided, author, approvedBy, teams });
   const notes = simulated.selfApprovals.map(
     (login) => `${login} is the author: their approval does not count (dropped from --approved-by)`,
   );
-  if (values.json) write(JSON.stringify(toJson({ evaluation, simulated, notes })));
-  else printReport({ evaluation, simulated, notes, write });
+  if (values.json) write(JSON.stringify(toJson({ decided, simulated, notes })));
+  else printReport({ decided, simulated, notes, write });
   return CHECK_EXIT[simulated.outcome];
 }
 
-function toJson(p: { evaluation: RequestFileEvaluation; simulated: SimulatedApprovals; notes: string[] }) {
-  const { evaluation, simulated } = p;
-  const reviewed = evaluation.ok ? evaluation.statements : [];
+function toJson(p: { decided: DecisionPlan; simulated: SimulatedApprovals; notes: string[] }) {
+  const { decided, simulated } = p;
+  const { decision } = decided;
+  const several = decided.evaluations.length > 1;
   return {
     decision: simulated.outcome,
-    statements: evaluation.decision.statements.map((s) => ({
+    statements: decision.statements.map((s) => ({
+      ...(several ? { path: s.path ?? null } : {}),
       index: s.index,
-      line: reviewed[s.index]?.span.line ?? null,
-      class: reviewed[s.index]?.class ?? null,
+      line: reviewedOf(decided, s)?.span.line ?? null,
+      class: reviewedOf(decided, s)?.class ?? null,
       outcome: s.outcome,
       denials: s.denials,
       requirements: s.requirements,
@@ -143,7 +146,7 @@ function toJson(p: { evaluation: RequestFileEvaluation; simulated: SimulatedAppr
       execute: s.execute,
       mask: s.mask,
     })),
-    requirements: evaluation.decision.requirements.map((r) => {
+    requirements: decision.requirements.map((r) => {
       const status = simulated.statuses.find((s) => s.id === r.id);
       return {
         source: r.source,
@@ -156,33 +159,41 @@ function toJson(p: { evaluation: RequestFileEvaluation; simulated: SimulatedAppr
         errors: status?.errors ?? [],
       };
     }),
-    trace: evaluation.decision.statements.map((s) => ({ index: s.index, ...s.trace })),
-    problems: evaluation.ok ? [] : evaluation.problems,
-    summary: evaluation.decision.summary,
+    trace: decision.statements.map((s) => ({
+      ...(several ? { path: s.path ?? null } : {}),
+      index: s.index,
+      ...s.trace,
+    })),
+    problems: decided.evaluations.flatMap((e) =>
+      e.ok ? [] : e.problems.map((problem) => (several ? { path: e.path, ...problem } : problem)),
+    ),
+    summary: decision.summary,
     notes: p.notes,
   };
 }
 
 function printReport(p: {
-  evaluation: RequestFileEvaluation;
+  decided: DecisionPlan;
   simulated: SimulatedApprovals;
   notes: string[];
   write: (text: string) => void;
 }): void {
-  const { evaluation, simulated, write } = p;
-  const { decision } = evaluation;
-  write(`${evaluation.path}: ${headline(simulated)}`);
+  const { decided, simulated, write } = p;
+  const { decision } = decided;
+  write(`${decided.evaluations.map((e) => e.path).join(", ")}: ${headline(simulated)}`);
   for (const note of p.notes) write(`note: ${note}`);
-  if (!evaluation.ok) {
-    for (const problem of evaluation.problems) {
-      write(`${evaluation.path}:${problem.line}:${problem.column}: ${problem.message}`);
-    }
+  const invalid = decided.evaluations.filter((e) => !e.ok);
+  if (invalid.length > 0) {
+    for (const e of invalid)
+      for (const problem of e.problems)
+        write(`${e.path}:${problem.line}:${problem.column}: ${problem.message}`);
     return;
   }
+  const several = decided.evaluations.length > 1;
   const byId = new Map(decision.requirements.map((r) => [r.id, r]));
   for (const s of decision.statements) {
     write("");
-    write(statementHeading(s, evaluation.statements[s.index]));
+    write(statementHeading(s, reviewedOf(decided, s), several));
     for (const denial of s.denials) write(`  denied by ${denial.rule}: ${denial.message}`);
     for (const id of s.requirements) {
       const requirement = byId.get(id);
@@ -206,7 +217,7 @@ function printReport(p: {
   }
   write("");
   write("trace:");
-  for (const s of decision.statements) printTrace(s, write);
+  for (const s of decision.statements) printTrace(s, write, several);
 }
 
 function headline(simulated: SimulatedApprovals): string {
@@ -223,9 +234,23 @@ function headline(simulated: SimulatedApprovals): string {
   }
 }
 
-function statementHeading(s: StatementDecision, reviewed: ReviewedStatement | undefined): string {
+function statementHeading(
+  s: StatementDecision,
+  reviewed: ReviewedStatement | undefined,
+  several: boolean,
+): string {
+  const file = several && s.path ? ` of ${s.path}` : "";
   const where = reviewed ? `, line ${reviewed.span.line} (${reviewed.class})` : "";
-  return `statement ${s.index + 1}${where}: ${s.outcome}`;
+  return `statement ${s.index + 1}${file}${where}: ${s.outcome}`;
+}
+
+/** The analysed statement a decision is about: its own file's, by index. */
+function reviewedOf(decided: DecisionPlan, s: StatementDecision): ReviewedStatement | undefined {
+  const evaluation =
+    decided.evaluations.length === 1
+      ? decided.evaluations[0]
+      : decided.evaluations.find((e) => e.path === s.path);
+  return evaluation?.ok ? evaluation.statements[s.index] : undefined;
 }
 
 function describeRequirement(r: RequirementSpec, simulated: SimulatedApprovals): string {
@@ -247,8 +272,8 @@ function describeLimits(limits: Limits): string {
   return parts.join(", ");
 }
 
-function printTrace(s: StatementDecision, write: (text: string) => void): void {
-  write(`  statement ${s.index + 1}:`);
+function printTrace(s: StatementDecision, write: (text: string) => void, several: boolean): void {
+  write(`  statement ${s.index + 1}${several && s.path ? ` of ${s.path}` : ""}:`);
   for (const owner of s.trace.owners) {
     const pattern = owner.pattern === null ? "no pattern matches" : `"${owner.pattern}"`;
     const at = owner.source ? ` (${owner.source.file}:${owner.source.line})` : "";

@@ -33,7 +33,7 @@ export interface PlanPullRequestParams {
 
 /** Whether the approvals must be read and counted: only for a valid, undenied request that needs some. */
 export function needsApprovals(p: {
-  policy: BasePolicy;
+  policy: { ok: boolean };
   decided: DecisionPlan | null;
   skipped: SkippedFile[];
 }): boolean {

@@ -39,7 +39,8 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { evaluateRequestFile } from "../plan-pull-request/evaluate-request-file.js";
+import type { RequestFileEvaluation } from "../plan-pull-request/evaluate-request-file.js";
+import { type DecisionPlan, planDecision } from "../plan-pull-request/plan-decision.js";
 import type { CompiledPolicy } from "../policy/evaluate/compile-policy.js";
 import { checkExpectations } from "./check-expectations.js";
 import { type PolicyTestCase, parsePolicyTests } from "./parse-policy-tests.js";
@@ -128,12 +129,12 @@ async function runCase(p: {
   const base = { file: p.file, name: testCase.name, line: testCase.line };
   const request = readRequest(testCase, p.baseDir);
   if (!request.ok) return { ...base, ok: false, message: request.message };
-  let evaluation: Awaited<ReturnType<typeof evaluateRequestFile>>;
+  let decided: DecisionPlan;
   try {
-    evaluation = await evaluateRequestFile({
+    decided = await planDecision({
       policy: p.policy,
-      path: request.path,
-      content: request.content,
+      files: [{ path: request.path, content: request.content }],
+      changesPolicy: false,
       author: testCase.author,
       actor: testCase.actor,
       labels: testCase.labels,
@@ -143,8 +144,9 @@ async function runCase(p: {
   } catch (error) {
     return { ...base, ok: false, message: `evaluation failed: ${(error as Error).message}` };
   }
+  const evaluation = { ...(decided.evaluations[0] as RequestFileEvaluation), decision: decided.decision };
   const simulated = simulateApprovals({
-    decision: evaluation.decision,
+    decided,
     author: testCase.author,
     approvedBy: testCase.approvedBy,
     teams: testCase.teams,

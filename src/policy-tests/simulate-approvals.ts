@@ -1,5 +1,8 @@
-import type { Decision, Principal, RequirementStatus } from "../policy/policy-types.js";
-import { satisfyRequirements } from "../policy/satisfy-requirements.js";
+import { approvalStatus } from "../approvals/approval-status.js";
+import type { ReviewFact } from "../approvals/approval-types.js";
+import type { DecisionPlan } from "../plan-pull-request/plan-decision.js";
+import { needsApprovals, verdictOf } from "../plan-pull-request/plan-pull-request.js";
+import type { Principal, RequirementStatus } from "../policy/policy-types.js";
 
 /** What a request would come to with the given approvals: the evaluation, plus "approved" when they suffice. */
 export type SimulatedOutcome = "denied" | "approved" | "needs_approval" | "auto";
@@ -16,48 +19,77 @@ export interface SimulatedApprovals {
   selfApprovals: string[];
 }
 
+/** The head commit the simulated approvals are given on: one commit, so none of them is stale. */
+const SIMULATED_HEAD = "0".repeat(40);
+
 /**
- * Offline stand-in for the app's approval check: the author never counts (invariant 4), logins compare
- * case-insensitively as on GitHub, and a team nobody described is "unknown", which never satisfies anything.
+ * Offline, through the app's own approval core and verdict: each login in `approvedBy` approves the head
+ * commit; the author never counts (invariant 4), logins compare case-insensitively as on GitHub, and a team
+ * nobody described is "unknown", which never satisfies anything.
  */
 export function simulateApprovals(p: {
-  decision: Decision;
+  decided: DecisionPlan;
   author: string;
   approvedBy: string[];
   teams: TeamMembers;
 }): SimulatedApprovals {
-  const author = normalizeLogin(p.author);
-  const seen = new Set<string>();
-  const approvers: string[] = [];
-  const selfApprovals: string[] = [];
-  for (const raw of p.approvedBy) {
-    const login = normalizeLogin(raw);
-    if (login === author) selfApprovals.push(raw);
-    else if (!seen.has(login)) {
-      seen.add(login);
-      approvers.push(raw.replace(/^@/, ""));
-    }
-  }
+  const raw = new Map<string, string>();
+  for (const login of p.approvedBy)
+    if (!raw.has(normalizeLogin(login))) raw.set(normalizeLogin(login), login);
+  const reviews: ReviewFact[] = [...raw.keys()].map((login, i) => ({
+    id: i + 1,
+    login,
+    userType: "User",
+    state: "APPROVED",
+    commitId: SIMULATED_HEAD,
+  }));
   const teams = new Map<string, Set<string>>();
   for (const [key, members] of Object.entries(p.teams)) {
     teams.set(key.replace(/^@/, "").toLowerCase(), new Set(members.map(normalizeLogin)));
   }
-  const statuses = satisfyRequirements({
-    requirements: p.decision.requirements,
-    approvers,
+  const approval = approvalStatus({
+    requirements: p.decided.decision.requirements,
+    pr: {
+      author: normalizeLogin(p.author),
+      headSha: SIMULATED_HEAD,
+      commitAuthors: [],
+      commitAuthorsIncomplete: null,
+    },
+    reviews,
+    contextWatermark: 0,
     isMember: (org, slug, login) => {
       const members = teams.get(`${org}/${slug}`.toLowerCase()) ?? teams.get(slug.toLowerCase());
       return members ? members.has(normalizeLogin(login)) : "unknown";
     },
   });
-  return { outcome: simulatedOutcome(p.decision, statuses), statuses, approvers, selfApprovals };
-}
-
-function simulatedOutcome(decision: Decision, statuses: RequirementStatus[]): SimulatedOutcome {
-  if (decision.outcome !== "needs_approval") return decision.outcome;
-  // Nothing to satisfy yet approval needed would be an evaluator slip: stay closed rather than approve.
-  const satisfied = statuses.length > 0 && statuses.every((s) => s.missing === 0);
-  return satisfied ? "approved" : "needs_approval";
+  const counted = needsApprovals({ policy: { ok: true }, decided: p.decided, skipped: [] }) ? approval : null;
+  const verdict = verdictOf({
+    policy: { ok: true },
+    decided: p.decided,
+    skipped: [],
+    policyChange: null,
+    approval: counted,
+    baseProblem: null,
+    fork: false,
+  });
+  const decision = p.decided.decision;
+  const outcome: SimulatedOutcome =
+    verdict.state === "ready"
+      ? decision.outcome === "auto"
+        ? "auto"
+        : "approved"
+      : verdict.state === "needs_approval" || verdict.state === "blocked"
+        ? "needs_approval"
+        : "denied";
+  const original = (login: string) => (raw.get(login) ?? login).replace(/^@/, "");
+  return {
+    outcome,
+    statuses: approval.statuses,
+    approvers: approval.approvals.filter((a) => a.ignored === null).map((a) => original(a.login)),
+    selfApprovals: approval.approvals
+      .filter((a) => a.ignored === "author")
+      .map((a) => raw.get(a.login) ?? a.login),
+  };
 }
 
 /** `@acme/dba` for a team, `dana` for a user: how people write principals in the policy. */

@@ -131,6 +131,45 @@ describe("querygate check --json", () => {
     expect(report.notes).toEqual([expect.stringContaining("alice is the author")]);
   });
 
+  it("decides several request files together and adds the policy owners when the policy changes, as the app does", async () => {
+    const both = await check([
+      "--request",
+      prodWrite,
+      "--request",
+      stagingRead,
+      "--approved-by",
+      "dana,dmitri",
+      "--json",
+    ]);
+    expect(both.code).toBe(0);
+    const report = JSON.parse(both.out);
+    expect(report.decision).toBe("approved");
+    expect(report.statements.map((s: { path: string }) => s.path)).toEqual([
+      expect.stringMatching(/fix\.sql$/),
+      expect.stringMatching(/read\.sql$/),
+    ]);
+    // The same pull request changing policies/ also needs @acme/security, whom nobody described: not met.
+    const withPolicy = await check([
+      "--request",
+      prodWrite,
+      "--request",
+      stagingRead,
+      "--changes-policy",
+      "--approved-by",
+      "dana,dmitri",
+      "--json",
+    ]);
+    expect(withPolicy.code).toBe(1);
+    const policyReport = JSON.parse(withPolicy.out);
+    expect(policyReport.decision).toBe("needs_approval");
+    expect(policyReport.requirements).toContainEqual(
+      expect.objectContaining({ source: "policy_owners", from: ["@acme/security"], missing: 1 }),
+    );
+    // One file the policy denies denies the whole pull request.
+    const denied = await check(["--request", stagingRead, "--request", prodDdl, "--json"]);
+    expect(denied.code).toBe(2);
+  });
+
   it("denies DDL in production with the rule's name (exit 2)", async () => {
     const { code, out } = await check(["--request", prodDdl, "--json"]);
     expect(code).toBe(2);
