@@ -8,7 +8,7 @@ import { type ChainVerification, type RequestFileRead, verifyChain } from "../..
 import { CHECK_NAME, EXECUTE_CHECK_NAME, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import type { ExecutionRow } from "../../src/runner/ledger/execution-ledger.js";
-import { openScenarioDatabases, type ScenarioDatabases } from "../../src/simulator/scenario-databases.js";
+import { openScenarioDatabases, type ScenarioDatabases } from "../../src/sandbox/scenario-databases.js";
 import { type Simulator, type SimulatorReport, startSimulator } from "../../src/simulator/simulator.js";
 import type { DeliveryRecord } from "../../src/simulator/webhooks/webhook-deliverer.js";
 import { EXECUTE_QUEUE, JOB_SCHEMA } from "../../src/store/job-queue.js";

@@ -8,7 +8,7 @@ import {
   parseScenario,
   type Scenario,
   ScenarioError,
-} from "../../src/simulator/scenario-load.js";
+} from "../../src/sandbox/scenario-load.js";
 
 const FULL = `
 repo: acme/db-requests

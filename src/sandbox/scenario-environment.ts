@@ -3,10 +3,10 @@ import { type AppServer, startAppServer } from "../app-server.js";
 import { createHandlerDeps } from "../handlers/create-handler-deps.js";
 import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
 import { startRunner } from "../runner-service/start-runner.js";
+import { type Simulator, startSimulator } from "../simulator/simulator.js";
 import { type AppState, openState } from "../store/open-state.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";
-import { type Simulator, startSimulator } from "./simulator.js";
 
 /** The secret the simulator signs with and the app verifies; scenarios never leave this machine. */
 export const SIM_WEBHOOK_SECRET = "querygate-sim-secret";

@@ -1,7 +1,7 @@
-import { GitHubRefusal } from "./actions/review-actions.js";
+import { GitHubRefusal } from "../simulator/actions/review-actions.js";
+import type { Simulator, SimulatorReport } from "../simulator/simulator.js";
 import { type ScenarioExecution, startScenarioEnvironment } from "./scenario-environment.js";
 import type { Scenario, ScenarioStep } from "./scenario-load.js";
-import type { Simulator, SimulatorReport } from "./simulator.js";
 
 export interface StepRecord {
   index: number;
