@@ -74,10 +74,12 @@ export async function startScenarioEnvironment(
   }
   try {
     const targets: ScenarioEnvironment["targets"] = [];
+    // The runner's environment is the scenario's targets and nothing else: never this process's own variables.
+    const runnerEnv: Record<string, string> = {};
     for (const [name, target] of Object.entries(params.targets ?? {})) {
       const url = target.databaseUrl ?? (await databases.createTarget({ name, seed: target.seed }));
-      process.env[targetEnvName(name)] = url;
-      for (const variable of target.env) process.env[variable] = url;
+      runnerEnv[targetEnvName(name)] = url;
+      for (const variable of target.env) runnerEnv[variable] = url;
       targets.push({
         name,
         database: new URL(url).pathname.slice(1),
@@ -114,6 +116,7 @@ export async function startScenarioEnvironment(
       ledger,
       store: state.store,
       auth: app.auth,
+      env: runnerEnv,
       log: () => {},
     });
     cleanups.unshift(() => worker.stop());

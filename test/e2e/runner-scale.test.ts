@@ -70,7 +70,6 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
   let targetUrl: string;
   let sim: Simulator;
   let replicas: Replica[] = [];
-  let previousTargetEnv: string | undefined;
   let rows: ExecutionRow[];
   let report: SimulatorReport;
   let deliveries: DeliveryRecord[];
@@ -90,8 +89,6 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
 
     databases = await openScenarioDatabases(adminDatabaseUrl());
     targetUrl = await databases.createTarget({ name: "orders_prod", seed: SEED });
-    previousTargetEnv = process.env[TARGET_ENV];
-    process.env[TARGET_ENV] = targetUrl;
 
     sim = await startSimulator({ owner: OWNER });
     sim.createRepo({
@@ -109,6 +106,7 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
         stateUrl: databases.stateUrl,
         sim,
         webhookSecret: SECRET,
+        env: { [TARGET_ENV]: targetUrl },
         log: (m) => workerLog.push(m),
       });
     });
@@ -186,8 +184,6 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
     await stopReplicas(replicas);
     await sim?.close();
     await databases?.close();
-    if (previousTargetEnv === undefined) delete process.env[TARGET_ENV];
-    else process.env[TARGET_ENV] = previousTargetEnv;
   }, 60_000);
 
   it("delivered every webhook to exactly two distinct replicas, round-robin, and all answered 2xx", () => {
