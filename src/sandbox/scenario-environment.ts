@@ -5,6 +5,7 @@ import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
 import { startRunner } from "../runner-service/start-runner.js";
 import { type Simulator, startSimulator } from "../simulator/simulator.js";
 import { type AppState, openState } from "../store/open-state.js";
+import { readAppManifest } from "./app-manifest.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";
 
@@ -89,7 +90,7 @@ export async function startScenarioEnvironment(
     }
     const state = await openState({ databaseUrl: databases.stateUrl, dataDir: ".querygate", log: () => {} });
     cleanups.unshift(() => state.close());
-    const sim = await startSimulator({ owner: params.owner });
+    const sim = await startSimulator({ owner: params.owner, ...readAppManifest() });
     cleanups.unshift(() => sim.close());
     const ledger = createExecutionLedger(state.pool);
     const app = await startAppServer({

@@ -11,7 +11,7 @@ import type { Scenario } from "./scenario-load.js";
 
 export type { StepRecord } from "../simulator/scenario/scenario-steps.js";
 
-export interface ScenarioReport extends Omit<SimulatorReport, "executions"> {
+export interface ScenarioReport extends SimulatorReport {
   /** The runner's ledger at the end: every execution queued, with its outcome. */
   executions: ScenarioExecution[];
   ok: boolean;

@@ -8,6 +8,7 @@ import { type ChainVerification, type RequestFileRead, verifyChain } from "../..
 import { CHECK_NAME, EXECUTE_CHECK_NAME, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import type { ExecutionRow } from "../../src/runner/ledger/execution-ledger.js";
+import { readAppManifest } from "../../src/sandbox/app-manifest.js";
 import { openScenarioDatabases, type ScenarioDatabases } from "../../src/sandbox/scenario-databases.js";
 import { type Simulator, type SimulatorReport, startSimulator } from "../../src/simulator/simulator.js";
 import type { DeliveryRecord } from "../../src/simulator/webhooks/webhook-deliverer.js";
@@ -90,7 +91,7 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
     databases = await openScenarioDatabases(adminDatabaseUrl());
     targetUrl = await databases.createTarget({ name: "orders_prod", seed: SEED });
 
-    sim = await startSimulator({ owner: OWNER });
+    sim = await startSimulator({ owner: OWNER, ...readAppManifest() });
     sim.createRepo({
       fullName: REPO,
       files: { "README.md": "requests\n", "policies/querygate.yml": POLICY },
