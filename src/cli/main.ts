@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { loadScenarioFile, ScenarioError } from "../simulator/scenario-load.js";
-import { runScenario } from "../simulator/scenario-run.js";
+import { loadScenarioFile } from "../sandbox/scenario-load.js";
+import { runScenario } from "../sandbox/scenario-run.js";
+import { ScenarioError } from "../simulator/scenario/github-scenario.js";
 import { analyzeCommand } from "./analyze-command.js";
 import { auditCommand } from "./audit-command.js";
 import { checkCommand } from "./check-command.js";

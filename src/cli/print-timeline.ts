@@ -1,5 +1,5 @@
 import { STATUS_COMMENT_MARKER } from "../github/limits.js";
-import type { ScenarioReport, StepRecord } from "../simulator/scenario-run.js";
+import type { ScenarioReport, StepRecord } from "../sandbox/scenario-run.js";
 
 type Write = (line: string) => void;
 

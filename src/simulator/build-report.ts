@@ -35,7 +35,6 @@ export interface SimulatorReport {
     reviews: Array<{ id: number; by: string; state: string; commit_id: string }>;
   }>;
   commits: Array<{ branch: string; sha: string; message: string; files: Record<string, string | null> }>;
-  executions: unknown[];
 }
 
 /** A stable, JSON-ready picture of what the app did: ids and times come from the simulator's counters and clock. */
@@ -96,6 +95,5 @@ export function buildReport(state: SimState): SimulatorReport {
       }
       return { branch: record.branch, sha: record.sha, message: commit?.message ?? "", files };
     }),
-    executions: [],
   };
 }

@@ -22,7 +22,7 @@ import { API_PREFIX, type ApiCallRecord, handleApiRequest } from "./http/handle-
 import { createOpenApiChecker } from "./openapi/openapi-checker.js";
 import { routeTable } from "./routes/route-table.js";
 import { DEFAULT_WEBHOOK_SECRET } from "./simulator-limits.js";
-import { createSimState } from "./state/sim-state.js";
+import { type AppPermissions, createSimState } from "./state/sim-state.js";
 import {
   createWebhookDeliverer,
   type DeliveryRecord,
@@ -37,7 +37,11 @@ export interface SimulatorOptions {
   /** The organization the app is installed on. */
   owner: string;
   appId?: number;
+  /** The app's registration on GitHub: its slug (its bot is `<slug>[bot]`), description, permissions, events. */
   appSlug?: string;
+  appDescription?: string;
+  appPermissions?: AppPermissions;
+  appEvents?: readonly string[];
   installationId?: number;
   webhookUrl?: string;
   /** Defaults to Probot's own default, "development". */
@@ -129,7 +133,9 @@ export interface Simulator {
 }
 
 const DEFAULT_APP_ID = 1;
-const DEFAULT_APP_SLUG = "querygate";
+const DEFAULT_APP_SLUG = "simulated-app";
+/** Every GitHub App may read repository metadata; anything more is asked for by its registration. */
+const DEFAULT_APP_PERMISSIONS: AppPermissions = { metadata: "read" };
 const DEFAULT_INSTALLATION_ID = 1;
 const RSA_MODULUS_BITS = 2048;
 const HOOK_ID = 1;
@@ -150,6 +156,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     throw new Error("startSimulator: `owner` (the organization the app is installed on) is required");
   const appId = opts.appId ?? DEFAULT_APP_ID;
   const installationId = opts.installationId ?? DEFAULT_INSTALLATION_ID;
+  const appSlug = opts.appSlug ?? DEFAULT_APP_SLUG;
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: RSA_MODULUS_BITS,
     publicKeyEncoding: { type: "spki", format: "pem" },
@@ -157,7 +164,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   const state = createSimState({
     org: opts.owner,
-    app: { id: appId, slug: opts.appSlug ?? DEFAULT_APP_SLUG, installationId },
+    app: {
+      id: appId,
+      slug: appSlug,
+      description: opts.appDescription ?? `${appSlug} (simulated)`,
+      installationId,
+      permissions: opts.appPermissions ?? DEFAULT_APP_PERMISSIONS,
+      events: opts.appEvents ?? [],
+    },
   });
   const violations: string[] = [];
   const apiCalls: ApiCallRecord[] = [];

@@ -4,11 +4,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenStore } from "../../src/api/token-store.js";
-import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
 import {
   type ScenarioEnvironment,
   startScenarioEnvironment,
-} from "../../src/simulator/scenario-environment.js";
+} from "../../src/sandbox/scenario-environment.js";
+import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
-import { loadScenarioFile, parseScenario } from "../../src/simulator/scenario-load.js";
-import { runScenario, type ScenarioReport, type StepRecord } from "../../src/simulator/scenario-run.js";
+import { loadScenarioFile, parseScenario } from "../../src/sandbox/scenario-load.js";
+import { runScenario, type ScenarioReport, type StepRecord } from "../../src/sandbox/scenario-run.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const SCENARIO = path.resolve(import.meta.dirname, "../../examples/approvals.yml");

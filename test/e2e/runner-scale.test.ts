@@ -8,7 +8,8 @@ import { type ChainVerification, type RequestFileRead, verifyChain } from "../..
 import { CHECK_NAME, EXECUTE_CHECK_NAME, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import type { ExecutionRow } from "../../src/runner/ledger/execution-ledger.js";
-import { openScenarioDatabases, type ScenarioDatabases } from "../../src/simulator/scenario-databases.js";
+import { readAppManifest } from "../../src/sandbox/app-manifest.js";
+import { openScenarioDatabases, type ScenarioDatabases } from "../../src/sandbox/scenario-databases.js";
 import { type Simulator, type SimulatorReport, startSimulator } from "../../src/simulator/simulator.js";
 import type { DeliveryRecord } from "../../src/simulator/webhooks/webhook-deliverer.js";
 import { EXECUTE_QUEUE, JOB_SCHEMA } from "../../src/store/job-queue.js";
@@ -70,7 +71,6 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
   let targetUrl: string;
   let sim: Simulator;
   let replicas: Replica[] = [];
-  let previousTargetEnv: string | undefined;
   let rows: ExecutionRow[];
   let report: SimulatorReport;
   let deliveries: DeliveryRecord[];
@@ -90,10 +90,8 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
 
     databases = await openScenarioDatabases(adminDatabaseUrl());
     targetUrl = await databases.createTarget({ name: "orders_prod", seed: SEED });
-    previousTargetEnv = process.env[TARGET_ENV];
-    process.env[TARGET_ENV] = targetUrl;
 
-    sim = await startSimulator({ owner: OWNER });
+    sim = await startSimulator({ owner: OWNER, ...readAppManifest() });
     sim.createRepo({
       fullName: REPO,
       files: { "README.md": "requests\n", "policies/querygate.yml": POLICY },
@@ -109,6 +107,7 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
         stateUrl: databases.stateUrl,
         sim,
         webhookSecret: SECRET,
+        env: { [TARGET_ENV]: targetUrl },
         log: (m) => workerLog.push(m),
       });
     });
@@ -186,8 +185,6 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
     await stopReplicas(replicas);
     await sim?.close();
     await databases?.close();
-    if (previousTargetEnv === undefined) delete process.env[TARGET_ENV];
-    else process.env[TARGET_ENV] = previousTargetEnv;
   }, 60_000);
 
   it("delivered every webhook to exactly two distinct replicas, round-robin, and all answered 2xx", () => {

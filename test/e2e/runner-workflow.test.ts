@@ -2,8 +2,8 @@ import path from "node:path";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
-import { loadScenarioFile } from "../../src/simulator/scenario-load.js";
-import { runScenario, type ScenarioReport } from "../../src/simulator/scenario-run.js";
+import { loadScenarioFile } from "../../src/sandbox/scenario-load.js";
+import { runScenario, type ScenarioReport } from "../../src/sandbox/scenario-run.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const SCENARIO = path.resolve(import.meta.dirname, "../../examples/runs.yml");

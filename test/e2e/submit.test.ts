@@ -3,11 +3,11 @@ import path from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUBMIT_EXIT, type SubmitIo, submitCommand } from "../../src/cli/submit-command.js";
-import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
 import {
   type ScenarioEnvironment,
   startScenarioEnvironment,
-} from "../../src/simulator/scenario-environment.js";
+} from "../../src/sandbox/scenario-environment.js";
+import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const OWNER = "acme";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseScenario } from "../../src/simulator/scenario-load.js";
-import { runScenario, type ScenarioReport } from "../../src/simulator/scenario-run.js";
+import { parseScenario } from "../../src/sandbox/scenario-load.js";
+import { runScenario, type ScenarioReport } from "../../src/sandbox/scenario-run.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const HEADER = "-- target: orders-prod\n-- reason: e2e\n";

@@ -4,7 +4,7 @@ import {
   type ScenarioEnvironment,
   SIM_WEBHOOK_SECRET,
   startScenarioEnvironment,
-} from "../../src/simulator/scenario-environment.js";
+} from "../../src/sandbox/scenario-environment.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 describe("webhook signatures", () => {

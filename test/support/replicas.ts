@@ -29,6 +29,8 @@ export interface StartReplicaParams {
   stateUrl: string;
   sim: Simulator;
   webhookSecret: string;
+  /** The runner's environment: the variables the policy's `connection` names (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   logLevel?: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   /** Where worker and state log lines go (default: dropped). */
   log?: (message: string) => void;
@@ -73,6 +75,7 @@ export async function startReplica(p: StartReplicaParams): Promise<Replica> {
       ledger,
       store: state.store,
       auth: app.auth,
+      ...(p.env ? { env: p.env } : {}),
       log: (m) => log(`${p.name} ${m}`),
     });
     cleanups.unshift(() => worker.stop());

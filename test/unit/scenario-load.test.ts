@@ -2,13 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  loadScenarioFile,
-  MAX_SCENARIO_STEPS,
-  parseScenario,
-  type Scenario,
-  ScenarioError,
-} from "../../src/simulator/scenario-load.js";
+import { loadScenarioFile, parseScenario, type Scenario } from "../../src/sandbox/scenario-load.js";
+import { MAX_SCENARIO_STEPS, ScenarioError } from "../../src/simulator/scenario/github-scenario.js";
 
 const FULL = `
 repo: acme/db-requests

@@ -20,7 +20,7 @@ describe("simulator authentication and request checking", () => {
   let token: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ owner: "acme", appId: 42, installationId: 7 });
+    sim = await startSimulator({ owner: "acme", appId: 42, appSlug: "querygate", installationId: 7 });
     sim.createRepo({ fullName: "acme/db", files: { "README.md": "hi\n" } });
     api = (path, init = {}) =>
       fetch(`${sim.apiBaseUrl}${path}`, {

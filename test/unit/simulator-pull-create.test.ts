@@ -71,7 +71,7 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeEach(async () => {
-    sim = await startSimulator({ owner });
+    sim = await startSimulator({ owner, appSlug: "querygate" });
     receiver = await startReceiver();
     sim.setWebhookTarget(receiver.url, SECRET);
     sim.createRepo({ fullName, files: { "policies/querygate.yml": "version: 1\n" } });

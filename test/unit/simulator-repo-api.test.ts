@@ -26,7 +26,7 @@ describe("simulator repository, pull request and Git Data APIs", () => {
   let octokit: InstanceType<typeof Octokit>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ owner });
+    sim = await startSimulator({ owner, appSlug: "querygate" });
     sim.createRepo({
       fullName,
       files: { "policies/querygate.yml": POLICY_V1, "queries/old.sql": "SELECT 1;\nSELECT 2;\nSELECT 3;\n" },

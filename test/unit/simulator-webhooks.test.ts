@@ -197,7 +197,7 @@ describe("simulator webhooks", () => {
       actions: [{ label: "Run", identifier: "run", description: "Execute the approved statement" }],
     });
     await expect(
-      sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "nope" }),
+      sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "nope", checkName: "querygate" }),
     ).rejects.toThrow(/no "querygate" check run .* offers the action "nope"/);
     await sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "run" });
     const delivery = last(receiver);

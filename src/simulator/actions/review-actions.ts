@@ -12,8 +12,6 @@ const REVIEW_STATES: Record<"approve" | "request_changes" | "comment", ReviewSta
   comment: "COMMENTED",
 };
 
-const DEFAULT_CHECK_NAME = "querygate";
-
 /** Something GitHub itself refuses to do (it answers 422 and sends no webhook); a scenario may try it. */
 export class GitHubRefusal extends Error {}
 
@@ -96,15 +94,18 @@ export async function commentOnPullRequest(
   await ctx.deliverer.send(issueCommentEvent(ctx, { action: "created", pr, comment, sender: comment.user }));
 }
 
-/** check_run.requested_action for the newest run of `checkName` on the PR's head that offers `action`. */
+/**
+ * check_run.requested_action for the newest run on the PR's head that offers `action` (of `checkName` when
+ * given: a person clicks the button of one particular check run).
+ */
 export async function clickCheckRunAction(
   ctx: ActionContext,
   p: { repo: string; number: number; by: string; action: string; checkName?: string },
 ): Promise<void> {
   const { pr } = requirePull(ctx, p.repo, p.number);
-  const name = p.checkName ?? DEFAULT_CHECK_NAME;
+  const name = p.checkName;
   const onHead = ctx.state.checkRuns.filter(
-    (run) => run.repo === pr.repo && run.headSha === pr.headSha && run.name === name,
+    (run) => run.repo === pr.repo && run.headSha === pr.headSha && (name === undefined || run.name === name),
   );
   const run = onHead
     .filter((r) => r.actions.some((a) => a.identifier === p.action))
@@ -114,7 +115,7 @@ export async function clickCheckRunAction(
       (r) => `#${r.id} [${r.actions.map((a) => a.identifier).join(", ") || "no actions"}]`,
     );
     throw new Error(
-      `simulator: no "${name}" check run on ${pr.repo}#${pr.number}'s head ${pr.headSha.slice(0, 7)} offers the action "${p.action}" (runs there: ${offered.join("; ") || "none"})`,
+      `simulator: no ${name === undefined ? "" : `"${name}" `}check run on ${pr.repo}#${pr.number}'s head ${pr.headSha.slice(0, 7)} offers the action "${p.action}" (runs there: ${offered.join("; ") || "none"})`,
     );
   }
   const sender = ensureUser(ctx.state, p.by).login;

@@ -6,16 +6,6 @@ const TOKEN_PREFIX = "ghs_";
 const TOKEN_RANDOM_CHARS = 36;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** Permissions the simulated installation grants (what querygate's app.yml asks for). */
-export const INSTALLATION_PERMISSIONS = {
-  checks: "write",
-  contents: "write",
-  issues: "write",
-  members: "read",
-  metadata: "read",
-  pull_requests: "write",
-} as const;
-
 export function issueInstallationToken(state: SimState, nowMs: number): TokenRecord {
   const bytes = randomBytes(TOKEN_RANDOM_CHARS);
   const random = [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join("");

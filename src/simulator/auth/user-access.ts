@@ -21,7 +21,7 @@ function forbidden(message: string): ApiResponse {
 /**
  * GitHub's answer when a user's token may not make this call, or null when it may. A private repository the
  * user cannot see is 404 (GitHub hides it); a write without push access is 403; check runs need an app.
- * Installation tokens are not limited here (the simulated installation has every permission querygate asks for).
+ * Installation tokens are not limited here (per-endpoint installation permissions are not modelled).
  */
 export function userAccessProblem(p: {
   state: SimState;

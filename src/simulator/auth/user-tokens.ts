@@ -10,7 +10,7 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /**
  * A token that acts as `login` (a User, or a Bot when the login ends in `[bot]`), as a person's or an
- * agent's own credentials would: API calls with it are made by that account, not by querygate's app.
+ * agent's own credentials would: API calls with it are made by that account, not by the app's installation.
  */
 export function issueUserToken(state: SimState, login: string, nowMs: number): TokenRecord {
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/.test(login))

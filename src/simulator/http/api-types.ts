@@ -3,7 +3,7 @@ import type { ActionContext } from "../actions/action-context.js";
 
 /**
  * Who makes a REST call: the app itself (its JWT), the app's installation (an installation token; GitHub
- * shows its bot, e.g. `querygate[bot]`), or a user or bot account with its own token (`createUserToken`).
+ * shows its bot, `<app slug>[bot]`), or a user or bot account with its own token (`createUserToken`).
  */
 export type ApiActor =
   | { kind: "app" }

@@ -1,4 +1,4 @@
-import { INSTALLATION_PERMISSIONS, issueInstallationToken } from "../auth/installation-tokens.js";
+import { issueInstallationToken } from "../auth/installation-tokens.js";
 import { created, notFound, numberParam, ok, pathParam } from "../http/api-responses.js";
 import type { RouteTable } from "../http/api-types.js";
 import { appShape, installationShape } from "../shapes/app-shape.js";
@@ -17,7 +17,7 @@ export const appRoutes: RouteTable = {
       return created({
         token: token.token,
         expires_at: new Date(token.expiresAtMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
-        permissions: { ...INSTALLATION_PERMISSIONS },
+        permissions: { ...ctx.state.app.permissions },
         repository_selection: "all",
       });
     },

@@ -107,7 +107,7 @@ function createOrUpdateFile(req: ApiRequest, ctx: RouteContext) {
     message: String(body.message ?? ""),
     verified: true,
   });
-  // No webhook: GitHub sends `push`, which querygate does not subscribe to.
+  // No webhook: GitHub would send `push`, which the simulator does not model (docs/simulator.md).
   if (req.actor.kind !== "user") ctx.state.appCommits.push({ repo: repo.fullName, sha, branch: "" });
   moveBranch(ctx.state, { repo, branch: branch.replace(/^refs\/heads\//, ""), from: head, to: sha });
   const blob = ctx.state.git.getTree(tree)?.get(path) ?? "";

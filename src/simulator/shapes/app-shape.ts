@@ -1,9 +1,6 @@
-import { INSTALLATION_PERMISSIONS } from "../auth/installation-tokens.js";
 import { SIMULATED_EPOCH } from "../simulator-limits.js";
 import { nodeId, type ShapeContext } from "./shape-context.js";
 import { userShape } from "./user-shape.js";
-
-export const APP_EVENTS = ["check_run", "issue_comment", "pull_request", "pull_request_review"];
 
 export function appShape(ctx: ShapeContext): Record<string, unknown> {
   const { app, org } = ctx.state;
@@ -14,13 +11,13 @@ export function appShape(ctx: ShapeContext): Record<string, unknown> {
     client_id: `Iv1.${String(app.id).padStart(16, "0")}`,
     owner: userShape(ctx, org),
     name: app.slug,
-    description: "querygate (simulated)",
+    description: app.description,
     external_url: `${ctx.urls.web}/apps/${app.slug}`,
     html_url: `${ctx.urls.web}/apps/${app.slug}`,
     created_at: SIMULATED_EPOCH,
     updated_at: SIMULATED_EPOCH,
-    permissions: { ...INSTALLATION_PERMISSIONS },
-    events: APP_EVENTS,
+    permissions: { ...app.permissions },
+    events: [...app.events],
   };
 }
 
@@ -38,8 +35,8 @@ export function installationShape(ctx: ShapeContext): Record<string, unknown> {
     app_slug: app.slug,
     target_id: userShape(ctx, org).id,
     target_type: "Organization",
-    permissions: { ...INSTALLATION_PERMISSIONS },
-    events: APP_EVENTS,
+    permissions: { ...app.permissions },
+    events: [...app.events],
     created_at: SIMULATED_EPOCH,
     updated_at: SIMULATED_EPOCH,
     single_file_name: null,

@@ -153,10 +153,17 @@ export interface AppCommitRecord {
   branch: string;
 }
 
+export type AppPermissions = Readonly<Record<string, "read" | "write">>;
+
 export interface AppIdentity {
   id: number;
   slug: string;
+  description: string;
   installationId: number;
+  /** What the app's registration asks for; the installation grants exactly this. */
+  permissions: AppPermissions;
+  /** The webhook events the app subscribes to (shown in GET /app; deliveries are not filtered by them). */
+  events: readonly string[];
   botLogin: string;
 }
 

@@ -3,10 +3,11 @@ import { type AppServer, startAppServer } from "../app-server.js";
 import { createHandlerDeps } from "../handlers/create-handler-deps.js";
 import { createExecutionLedger } from "../runner/ledger/execution-ledger.js";
 import { startRunner } from "../runner-service/start-runner.js";
+import { type Simulator, startSimulator } from "../simulator/simulator.js";
 import { type AppState, openState } from "../store/open-state.js";
+import { readAppManifest } from "./app-manifest.js";
 import { openScenarioDatabases } from "./scenario-databases.js";
 import type { ScenarioTarget } from "./scenario-load.js";
-import { type Simulator, startSimulator } from "./simulator.js";
 
 /** The secret the simulator signs with and the app verifies; scenarios never leave this machine. */
 export const SIM_WEBHOOK_SECRET = "querygate-sim-secret";
@@ -74,10 +75,12 @@ export async function startScenarioEnvironment(
   }
   try {
     const targets: ScenarioEnvironment["targets"] = [];
+    // The runner's environment is the scenario's targets and nothing else: never this process's own variables.
+    const runnerEnv: Record<string, string> = {};
     for (const [name, target] of Object.entries(params.targets ?? {})) {
       const url = target.databaseUrl ?? (await databases.createTarget({ name, seed: target.seed }));
-      process.env[targetEnvName(name)] = url;
-      for (const variable of target.env) process.env[variable] = url;
+      runnerEnv[targetEnvName(name)] = url;
+      for (const variable of target.env) runnerEnv[variable] = url;
       targets.push({
         name,
         database: new URL(url).pathname.slice(1),
@@ -87,7 +90,7 @@ export async function startScenarioEnvironment(
     }
     const state = await openState({ databaseUrl: databases.stateUrl, dataDir: ".querygate", log: () => {} });
     cleanups.unshift(() => state.close());
-    const sim = await startSimulator({ owner: params.owner });
+    const sim = await startSimulator({ owner: params.owner, ...readAppManifest() });
     cleanups.unshift(() => sim.close());
     const ledger = createExecutionLedger(state.pool);
     const app = await startAppServer({
@@ -114,6 +117,7 @@ export async function startScenarioEnvironment(
       ledger,
       store: state.store,
       auth: app.auth,
+      env: runnerEnv,
       log: () => {},
     });
     cleanups.unshift(() => worker.stop());

@@ -1,7 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { load } from "js-yaml";
-
 export type ScenarioFiles = Record<string, string | null>;
 
 export type ScenarioStep =
@@ -27,22 +23,14 @@ export type ScenarioStep =
   | { retarget: { pr: number; base: string } }
   | { redeliver: { last: number } };
 
-export interface ScenarioTarget {
-  databaseUrl: string | null;
-  /** Environment variables the app reads the target's connection string from (the policy's `connection`). */
-  env: string[];
-  /** SQL run once against an embedded target before the steps. */
-  seed: string | null;
-}
-
-export interface Scenario {
+/** The GitHub side of a scenario: the repository, its people, and what they do, one step at a time. */
+export interface GitHubScenario {
   repo: string;
   defaultBranch: string;
   teams: Record<string, string[]>;
   users: string[];
   base: ScenarioFiles;
   branches: Record<string, ScenarioFiles>;
-  targets: Record<string, ScenarioTarget>;
   steps: ScenarioStep[];
 }
 
@@ -61,35 +49,35 @@ const STEP_KEYS: Record<string, { required: string[]; optional: string[] }> = {
   retarget: { required: ["pr", "base"], optional: [] },
   redeliver: { required: ["last"], optional: [] },
 };
-const TOP_KEYS = ["repo", "default_branch", "teams", "users", "base", "branches", "targets", "steps"];
+/** Top-level keys of the GitHub side of a scenario document. */
+export const GITHUB_SCENARIO_KEYS = ["repo", "default_branch", "teams", "users", "base", "branches", "steps"];
 const REVIEW_STATES = ["approve", "request_changes", "comment"];
 
 export class ScenarioError extends Error {}
 
-export function loadScenarioFile(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ScenarioError(`${file}: cannot read the scenario (${(error as Error).message})`);
-  }
-  return parseScenario(text, { file, baseDir: path.dirname(file) });
-}
+/** Reports a problem at `where` (a key path such as `steps[2].review.state`); never returns. */
+export type ScenarioFail = (where: string, message: string) => never;
 
-/** Validates a scenario once; every error names the file, the step and the key. */
-export function parseScenario(text: string, { file, baseDir }: { file: string; baseDir: string }): Scenario {
-  let doc: unknown;
-  try {
-    doc = load(text);
-  } catch (error) {
-    throw new ScenarioError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
-  const fail = (where: string, message: string): never => {
+/** `file: where: message` as a ScenarioError, the one shape of every scenario problem. */
+export function scenarioFail(file: string): ScenarioFail {
+  return (where, message) => {
     throw new ScenarioError(`${file}: ${where}: ${message}`);
   };
+}
+
+/**
+ * Validates the GitHub side of a parsed scenario document once; every error names the file, the step and the
+ * key. `otherKeys` are top-level keys the caller reads itself (they are not unknown here).
+ */
+export function parseGitHubScenario(
+  doc: unknown,
+  { file, otherKeys = [] }: { file: string; otherKeys?: readonly string[] },
+): GitHubScenario {
+  const fail = scenarioFail(file);
   if (!isObject(doc)) return fail("top level", "a scenario is a mapping with `repo` and `steps`");
+  const known = [...GITHUB_SCENARIO_KEYS, ...otherKeys];
   for (const key of Object.keys(doc)) {
-    if (!TOP_KEYS.includes(key)) fail(key, `unknown key (known: ${TOP_KEYS.join(", ")})`);
+    if (!known.includes(key)) fail(key, `unknown key (known: ${known.join(", ")})`);
   }
   const repo = doc.repo;
   if (typeof repo !== "string" || !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repo)) {
@@ -116,39 +104,6 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
     }
   }
 
-  const targets: Record<string, ScenarioTarget> = {};
-  if (doc.targets !== undefined) {
-    if (!isObject(doc.targets)) fail("targets", "must map a target name to { database_url?, seed? }");
-    for (const [name, raw] of Object.entries(doc.targets as Record<string, unknown>)) {
-      const where = `targets.${name}`;
-      const spec = raw === null ? {} : raw;
-      if (!isObject(spec)) fail(where, "must be a mapping with database_url and/or seed");
-      const s = spec as Record<string, unknown>;
-      for (const key of Object.keys(s))
-        if (!["database_url", "seed", "seed_file", "env"].includes(key))
-          fail(`${where}.${key}`, "unknown key (known: database_url, seed, seed_file, env)");
-      const env = s.env === undefined ? [defaultTargetEnv(name)] : s.env;
-      if (!Array.isArray(env) || !env.every((e) => typeof e === "string" && /^[A-Z_][A-Z0-9_]*$/.test(e)))
-        fail(`${where}.env`, "must be a list of environment variable names like ORDERS_PROD_URL");
-      if (s.database_url !== undefined && typeof s.database_url !== "string")
-        fail(`${where}.database_url`, "must be a postgres:// URL");
-      if (s.seed !== undefined && typeof s.seed !== "string") fail(`${where}.seed`, "must be SQL text");
-      let seed = (s.seed as string | undefined) ?? null;
-      if (typeof s.seed_file === "string") {
-        try {
-          seed = readFileSync(path.resolve(baseDir, s.seed_file), "utf8");
-        } catch (error) {
-          fail(`${where}.seed_file`, `cannot read ${s.seed_file} (${(error as Error).message})`);
-        }
-      }
-      targets[name] = {
-        databaseUrl: (s.database_url as string | undefined) ?? null,
-        seed,
-        env: env as string[],
-      };
-    }
-  }
-
   if (!Array.isArray(doc.steps) || doc.steps.length === 0) fail("steps", "must be a non-empty list of steps");
   const rawSteps = doc.steps as unknown[];
   if (rawSteps.length > MAX_SCENARIO_STEPS)
@@ -161,16 +116,11 @@ export function parseScenario(text: string, { file, baseDir }: { file: string; b
     users,
     base,
     branches,
-    targets,
     steps,
   };
 }
 
-function parseStep(
-  raw: unknown,
-  where: string,
-  fail: (where: string, message: string) => never,
-): ScenarioStep {
+function parseStep(raw: unknown, where: string, fail: ScenarioFail): ScenarioStep {
   if (!isObject(raw) || Object.keys(raw).length !== 1) {
     return fail(where, `a step is a mapping with exactly one of: ${Object.keys(STEP_KEYS).join(", ")}`);
   }
@@ -203,7 +153,7 @@ function parseStep(
   return { [verb]: p } as unknown as ScenarioStep;
 }
 
-function loginList(value: unknown, where: string, fail: (where: string, message: string) => never): string[] {
+function loginList(value: unknown, where: string, fail: ScenarioFail): string[] {
   if (!Array.isArray(value)) return fail(where, "must be a list of GitHub logins");
   for (const v of value) {
     if (typeof v !== "string" || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$/.test(v)) {
@@ -213,11 +163,7 @@ function loginList(value: unknown, where: string, fail: (where: string, message:
   return value as string[];
 }
 
-function fileMap(
-  value: unknown,
-  where: string,
-  fail: (where: string, message: string) => never,
-): ScenarioFiles {
+function fileMap(value: unknown, where: string, fail: ScenarioFail): ScenarioFiles {
   if (!isObject(value)) return fail(where, "must map file paths to their content (null deletes)");
   for (const [p, content] of Object.entries(value)) {
     if (p.startsWith("/") || p.split("/").includes("..") || p === "")
@@ -228,11 +174,6 @@ function fileMap(
   return value as ScenarioFiles;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** `orders-prod` → `ORDERS_PROD_URL`: the variable a policy's `connection: { env: … }` usually names. */
-export function defaultTargetEnv(target: string): string {
-  return `${target.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
 }
