@@ -1,12 +1,10 @@
 import type { Context } from "probot";
 import { isBotAccount } from "../approvals/latest-reviews.js";
-import { canCommand } from "../github/collaborator-permission.js";
 import { CHECK_NAME } from "../github/limits.js";
-import { notRunnableReply, refusalReply } from "../render/render-command-reply.js";
 import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
 import { handleDeliveryOnce } from "./handle-event.js";
 import type { HandlerDeps } from "./handler-deps.js";
-import { startRun } from "./start-run.js";
+import { allowedToCommand, runCommand } from "./run-command.js";
 
 /**
  * rerequested re-evaluates every open pull request of the check's head commit. requested_action `run` is a
@@ -15,9 +13,6 @@ import { startRun } from "./start-run.js";
 export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run">): Promise<void> {
   const { check_run: run, repository, sender } = context.payload;
   if (run.name !== CHECK_NAME) return;
-  const owner = repository.owner.login;
-  const repo = repository.name;
-  const octokit = context.octokit;
   const requested =
     context.payload.action === "requested_action"
       ? (context.payload as { requested_action?: { identifier?: string } }).requested_action?.identifier
@@ -32,31 +27,18 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
     repo: repository.full_name,
     pullNumbers: run.pull_requests.map((ref) => ref.number),
     work: async (pullNumber) => {
-      const reply = (body: string) =>
-        octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body });
-      if (requested === "run" && !(await canCommand(octokit, { owner, repo, login: sender.login }))) {
-        await reply(refusalReply(sender.login));
-        return;
-      }
-      if (requested === "run" && deps.runnerEnabled) {
-        await startRun({
-          deps,
-          octokit,
-          repository,
-          installationId: context.payload.installation?.id,
-          pullNumber,
-          sender: sender.login,
-          senderIsBot: isBotAccount(sender.login, sender.type ?? "User"),
-          trigger: "button",
-        });
-        return;
-      }
-      const evaluation = await evaluateCurrentPullRequest({ deps, octokit, repository, pullNumber });
-      if (evaluation && requested === "run") {
-        await reply(
-          notRunnableReply({ verdict: evaluation.plan.verdict, runnerEnabled: deps.runnerEnabled }),
-        );
-      }
+      const command = {
+        deps,
+        octokit: context.octokit,
+        repository,
+        installationId: context.payload.installation?.id,
+        pullNumber,
+        sender: sender.login,
+        senderIsBot: isBotAccount(sender.login, sender.type ?? "User"),
+      };
+      if (requested !== "run") await evaluateCurrentPullRequest(command);
+      else if (await allowedToCommand(command))
+        await runCommand({ ...command, trigger: "button", closedReply: null });
     },
   });
 }

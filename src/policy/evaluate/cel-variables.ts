@@ -1,6 +1,6 @@
 import { type CelInput, type CelMap, celMap } from "@bufbuild/cel";
 import type { ReviewedStatement } from "../../lint/review-statements.js";
-import type { RequestFacts } from "./evaluation-context.js";
+import type { RequestFacts } from "./request-facts.js";
 import type { StatementSubjects } from "./statement-subjects.js";
 import { weekdayName } from "./time-window.js";
 

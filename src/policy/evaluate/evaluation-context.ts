@@ -4,24 +4,11 @@ import type { ObjectOperation } from "../../sql/statement.js";
 import type { CelEvaluation } from "../load/compile-cel.js";
 import type { Actor, PolicyTarget } from "../policy-types.js";
 import { type CelVariableName, celNow, celRequest, celStatement } from "./cel-variables.js";
+import type { ParamValue, RequestFacts } from "./request-facts.js";
 import { type StatementSubjects, statementSubjects } from "./statement-subjects.js";
 import { type LocalTime, localTime } from "./time-window.js";
 
-export type ParamValue = string | number | boolean | null;
-
-export interface RequestFacts {
-  path: string;
-  target: string;
-  reason: string;
-  ticket: string | null;
-  author: string;
-  actor: Actor;
-  labels: string[];
-  /** The reviewed action a YAML request names; null for SQL written in the request. */
-  action?: string | null;
-  params?: Record<string, ParamValue>;
-  maxRows?: number | null;
-}
+export type { ParamValue, RequestFacts };
 
 /** What every rule sees of one request: computed once, shared by its statements. */
 export class RequestContext {
