@@ -1,15 +1,19 @@
 import type { CheckConclusion } from "../approvals/request-verdict.js";
 import type { EXECUTE_CHECK_NAME } from "./limits.js";
 
-/** What the app writes into a check run: the shapes GitHub accepts (src/github/limits.ts bounds them). */
-export interface CheckRunAction {
+/**
+ * What the app writes into a check run: the shapes GitHub accepts (src/github/limits.ts bounds them).
+ * GitHub's API calls a check run's buttons `actions`; here they are buttons, so that "action" means only a
+ * reviewed action (`actions/*.yml`) and a scenario's moves are "steps".
+ */
+export interface CheckRunButton {
   label: string;
   description: string;
   identifier: string;
 }
 
 /** The check run's button that starts execution (labels ≤ 20, descriptions ≤ 40 characters). */
-export const RUN_ACTION: CheckRunAction = {
+export const RUN_BUTTON: CheckRunButton = {
   label: "Run",
   description: "Execute the approved statements",
   identifier: "run",
@@ -29,7 +33,7 @@ export interface CheckAnnotation {
 export interface CheckRunOutput {
   conclusion: CheckConclusion;
   /** Buttons on the check run; the Run button only when the request may run. */
-  actions: CheckRunAction[];
+  actions: CheckRunButton[];
   title: string;
   summary: string;
   text: string;

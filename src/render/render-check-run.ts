@@ -2,9 +2,9 @@ import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import {
   type CheckAnnotation,
-  type CheckRunAction,
+  type CheckRunButton,
   type CheckRunOutput,
-  RUN_ACTION,
+  RUN_BUTTON,
 } from "../github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
@@ -63,7 +63,7 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
       title,
       lead,
       annotations,
-      actions: p.offerRun ? [RUN_ACTION] : [],
+      actions: p.offerRun ? [RUN_BUTTON] : [],
     });
 
   switch (verdict.state) {
@@ -138,7 +138,7 @@ function finish(
     title: string;
     lead: string[];
     annotations: CheckAnnotation[];
-    actions: CheckRunAction[];
+    actions: CheckRunButton[];
   },
 ): CheckRunOutput {
   const summary = [

@@ -1,21 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ActionContext } from "./actions/action-context.js";
-import {
-  closePullRequest,
-  mergePullRequest,
-  openPullRequest,
-  pushToPullRequest,
-  retargetPullRequest,
-} from "./actions/pull-request-actions.js";
-import {
-  clickCheckRunAction,
-  commentOnPullRequest,
-  dismissReview,
-  submitReview,
-} from "./actions/review-actions.js";
-import { addCollaborator, addTeam, createBranch, createRepoRecord } from "./actions/setup-actions.js";
 import { issueUserToken } from "./auth/user-tokens.js";
 import { buildReport, type SimulatorReport } from "./build-report.js";
 import { API_PREFIX, type ApiCallRecord, handleApiRequest } from "./http/handle-api-request.js";
@@ -23,6 +8,21 @@ import { createOpenApiChecker } from "./openapi/openapi-checker.js";
 import { routeTable } from "./routes/route-table.js";
 import { DEFAULT_WEBHOOK_SECRET } from "./simulator-limits.js";
 import { type AppPermissions, createSimState } from "./state/sim-state.js";
+import {
+  closePullRequest,
+  mergePullRequest,
+  openPullRequest,
+  pushToPullRequest,
+  retargetPullRequest,
+} from "./steps/pull-request-steps.js";
+import {
+  clickCheckRunButton,
+  commentOnPullRequest,
+  dismissReview,
+  submitReview,
+} from "./steps/review-steps.js";
+import { addCollaborator, addTeam, createBranch, createRepoRecord } from "./steps/setup-steps.js";
+import type { StepContext } from "./steps/step-context.js";
 import {
   createWebhookDeliverer,
   type DeliveryRecord,
@@ -103,7 +103,7 @@ export interface Simulator {
   }): Promise<void>;
   dismissReview(p: { repo: string; number: number; by: string; message?: string }): Promise<void>;
   comment(p: { repo: string; number: number; by: string; body: string }): Promise<void>;
-  clickCheckRunAction(p: {
+  clickCheckRunButton(p: {
     repo: string;
     number: number;
     by: string;
@@ -193,7 +193,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.webhookUrl) deliverer.setTarget(opts.webhookUrl, opts.webhookSecret ?? DEFAULT_WEBHOOK_SECRET);
 
   const urls = { api: "", web: "" };
-  const ctx: ActionContext & { appPublicKey: ReturnType<typeof createPublicKey>; nowMs(): number } = {
+  const ctx: StepContext & { appPublicKey: ReturnType<typeof createPublicKey>; nowMs(): number } = {
     state,
     urls,
     deliverer,
@@ -236,7 +236,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     review: (p) => submitReview(ctx, p),
     dismissReview: (p) => dismissReview(ctx, p),
     comment: (p) => commentOnPullRequest(ctx, p),
-    clickCheckRunAction: (p) => clickCheckRunAction(ctx, p),
+    clickCheckRunButton: (p) => clickCheckRunButton(ctx, p),
     merge: (p) => mergePullRequest(ctx, p),
     retarget: (p) => retargetPullRequest(ctx, p),
     redeliver: async (last) => deliverer.redeliver(last),

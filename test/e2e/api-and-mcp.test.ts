@@ -8,7 +8,7 @@ import {
   type ScenarioEnvironment,
   startScenarioEnvironment,
 } from "../../src/sandbox/scenario-environment.js";
-import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
+import { GitHubRefusal } from "../../src/simulator/steps/review-steps.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -276,7 +276,7 @@ describe("agents through the HTTP API and MCP", () => {
       missing_approvals: [],
     });
     for (const bot of [APP_BOT, "agent-bot[bot]"]) {
-      await env.sim.clickCheckRunAction({ repo: REPO, number: 1, by: bot, action: "run" });
+      await env.sim.clickCheckRunButton({ repo: REPO, number: 1, by: bot, action: "run" });
       await env.sim.comment({ repo: REPO, number: 1, by: bot, body: "/querygate run" });
     }
     await env.sim.idle();
@@ -287,7 +287,7 @@ describe("agents through the HTTP API and MCP", () => {
 
   it("a DBA runs it; the agent's wait_for_result returns the result rows", async () => {
     const waiting = tool("wait_for_result", { id: requestId, timeout_seconds: 45 });
-    await env.sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "run" });
+    await env.sim.clickCheckRunButton({ repo: REPO, number: 1, by: "dana", action: "run" });
     await env.sim.idle();
     await env.settleExecutions();
     expect(await env.executions()).toEqual([

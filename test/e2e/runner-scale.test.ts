@@ -133,7 +133,7 @@ describe(`${REPLICAS} replicas on one state database, every webhook delivered to
     // Clicks are answered once the run is queued; the workers execute and report meanwhile.
     await phase("click", async () => {
       for (const i of numbers)
-        await sim.clickCheckRunAction({ repo: REPO, number: i, by: "alice", action: "run" });
+        await sim.clickCheckRunButton({ repo: REPO, number: i, by: "alice", action: "run" });
       await sim.idle();
     });
     await phase("settle", async () => {

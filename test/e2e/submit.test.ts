@@ -7,7 +7,7 @@ import {
   type ScenarioEnvironment,
   startScenarioEnvironment,
 } from "../../src/sandbox/scenario-environment.js";
-import { GitHubRefusal } from "../../src/simulator/actions/review-actions.js";
+import { GitHubRefusal } from "../../src/simulator/steps/review-steps.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const OWNER = "acme";
@@ -150,7 +150,7 @@ describe("querygate submit", () => {
 
     await env.sim.review({ repo: FULL, number: pr.number, by: "dana", state: "approve" });
     await waitFor("the Run button", () => gate(pr.number)?.actions.some((a) => a.identifier === "run"));
-    await env.sim.clickCheckRunAction({ repo: FULL, number: pr.number, by: "alice", action: "run" });
+    await env.sim.clickCheckRunButton({ repo: FULL, number: pr.number, by: "alice", action: "run" });
 
     expect(await run.code).toBe(SUBMIT_EXIT.executed);
     const printed = JSON.parse(run.out.at(-1) ?? "{}");
@@ -304,7 +304,7 @@ describe("querygate submit", () => {
 
     await env.sim.review({ repo: FULL, number: pr.number, by: "dana", state: "approve" });
     await waitFor("the Run button", () => gate(pr.number)?.actions.some((a) => a.identifier === "run"));
-    await env.sim.clickCheckRunAction({
+    await env.sim.clickCheckRunButton({
       repo: FULL,
       number: pr.number,
       by: "helper-bot[bot]",

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
-import { RUN_ACTION } from "../../src/github/check-run-output.js";
+import { RUN_BUTTON } from "../../src/github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
@@ -155,7 +155,7 @@ describe("renderCheckRun", () => {
     expect(output).toMatchObject({ conclusion: "success", title: "Every approval requirement is met" });
     expect(output.summary).toContain("@dana");
     expect(output.actions).toEqual([]);
-    expect(render([e], { approval, offerRun: true }).actions).toEqual([RUN_ACTION]);
+    expect(render([e], { approval, offerRun: true }).actions).toEqual([RUN_BUTTON]);
     const fork = render([e], { approval, fork: true, offerRun: true });
     expect(fork).toMatchObject({ conclusion: "failure", actions: [] });
     expect(fork.title).toMatch(/fork/);

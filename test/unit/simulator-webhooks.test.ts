@@ -197,9 +197,9 @@ describe("simulator webhooks", () => {
       actions: [{ label: "Run", identifier: "run", description: "Execute the approved statement" }],
     });
     await expect(
-      sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "nope", checkName: "querygate" }),
+      sim.clickCheckRunButton({ repo: REPO, number: 1, by: "dana", action: "nope", checkName: "querygate" }),
     ).rejects.toThrow(/no "querygate" check run .* offers the action "nope"/);
-    await sim.clickCheckRunAction({ repo: REPO, number: 1, by: "dana", action: "run" });
+    await sim.clickCheckRunButton({ repo: REPO, number: 1, by: "dana", action: "run" });
     const delivery = last(receiver);
     expectValid(delivery);
     const payload = delivery.payload as {

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import type { ActionContext } from "../actions/action-context.js";
+import type { StepContext } from "../steps/step-context.js";
 
 /**
  * Who makes a REST call: the app itself (its JWT), the app's installation (an installation token; GitHub
@@ -31,7 +31,7 @@ export interface ApiResponse {
 }
 
 /** Shapes plus the webhook deliverer: a call that changes what GitHub would notify about sends the webhook. */
-export interface RouteContext extends ActionContext {
+export interface RouteContext extends StepContext {
   appPublicKey: KeyObject;
   /** Wall clock in ms: token and JWT expiry are real-time, unlike the simulated timestamps. */
   nowMs(): number;

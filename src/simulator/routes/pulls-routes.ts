@@ -1,4 +1,3 @@
-import { pullRequestOpenedEvent, recordPullRequest } from "../actions/pull-request-actions.js";
 import { pullDiffBase, pullFiles } from "../diff/pull-files.js";
 import {
   bodyOf,
@@ -24,6 +23,7 @@ import {
   permissionOf,
   type RepoRecord,
 } from "../state/sim-state.js";
+import { pullRequestOpenedEvent, recordPullRequest } from "../steps/pull-request-steps.js";
 import {
   actorLogin,
   installedRepo,

@@ -1,5 +1,5 @@
-import { GitHubRefusal } from "../actions/review-actions.js";
 import type { Simulator, SimulatorReport } from "../simulator.js";
+import { GitHubRefusal } from "../steps/review-steps.js";
 import type { GitHubScenario, ScenarioStep } from "./github-scenario.js";
 
 export interface StepRecord {
@@ -123,7 +123,7 @@ async function performStep(
   else if ("comment" in step)
     await sim.comment({ repo, number: step.comment.pr, by: step.comment.by, body: step.comment.body });
   else if ("click" in step)
-    await sim.clickCheckRunAction({
+    await sim.clickCheckRunButton({
       repo,
       number: step.click.pr,
       by: step.click.by,

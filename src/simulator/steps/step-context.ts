@@ -2,7 +2,7 @@ import type { ShapeContext } from "../shapes/shape-context.js";
 import { findPull, findRepo, type PullRecord, type RepoRecord } from "../state/sim-state.js";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.js";
 
-export interface ActionContext extends ShapeContext {
+export interface StepContext extends ShapeContext {
   deliverer: WebhookDeliverer;
 }
 

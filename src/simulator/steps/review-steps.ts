@@ -4,7 +4,7 @@ import {
   issueCommentEvent,
   pullRequestReviewEvent,
 } from "../webhooks/build-webhook-payloads.js";
-import { type ActionContext, requireOpenPull, requirePull } from "./action-context.js";
+import { requireOpenPull, requirePull, type StepContext } from "./step-context.js";
 
 const REVIEW_STATES: Record<"approve" | "request_changes" | "comment", ReviewState> = {
   approve: "APPROVED",
@@ -16,7 +16,7 @@ const REVIEW_STATES: Record<"approve" | "request_changes" | "comment", ReviewSta
 export class GitHubRefusal extends Error {}
 
 export async function submitReview(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: {
     repo: string;
     number: number;
@@ -52,7 +52,7 @@ export async function submitReview(
 
 /** Dismisses `by`'s latest review (GitHub only dismisses approvals and change requests). */
 export async function dismissReview(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: { repo: string; number: number; by: string; message?: string },
 ): Promise<void> {
   const { pr } = requirePull(ctx, p.repo, p.number);
@@ -75,7 +75,7 @@ export async function dismissReview(
 }
 
 export async function commentOnPullRequest(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: { repo: string; number: number; by: string; body: string },
 ): Promise<void> {
   const { pr } = requirePull(ctx, p.repo, p.number);
@@ -98,8 +98,8 @@ export async function commentOnPullRequest(
  * check_run.requested_action for the newest run on the PR's head that offers `action` (of `checkName` when
  * given: a person clicks the button of one particular check run).
  */
-export async function clickCheckRunAction(
-  ctx: ActionContext,
+export async function clickCheckRunButton(
+  ctx: StepContext,
   p: { repo: string; number: number; by: string; action: string; checkName?: string },
 ): Promise<void> {
   const { pr } = requirePull(ctx, p.repo, p.number);

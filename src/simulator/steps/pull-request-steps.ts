@@ -2,8 +2,8 @@ import { diffCommits, pullDiffBase } from "../diff/pull-files.js";
 import { moveBranch } from "../state/move-branch.js";
 import { ensureUser, findRepo, gitIdentity, type PullRecord, type RepoRecord } from "../state/sim-state.js";
 import { pullRequestEvent } from "../webhooks/build-webhook-payloads.js";
-import { type ActionContext, requireOpenPull, requireRepo } from "./action-context.js";
-import { commitFiles, createRepoRecord } from "./setup-actions.js";
+import { commitFiles, createRepoRecord } from "./setup-steps.js";
+import { requireOpenPull, requireRepo, type StepContext } from "./step-context.js";
 
 export interface OpenPullRequestParams {
   repo: string;
@@ -17,7 +17,7 @@ export interface OpenPullRequestParams {
   coAuthors?: string[];
 }
 
-function coAuthorTrailers(ctx: ActionContext, coAuthors: readonly string[]): string {
+function coAuthorTrailers(ctx: StepContext, coAuthors: readonly string[]): string {
   if (coAuthors.length === 0) return "";
   const lines = coAuthors.map((login) => {
     const who = gitIdentity(ctx.state, login, ctx.state.clock.now());
@@ -40,7 +40,7 @@ export interface NewPullRequest {
 }
 
 /** `wanted`, checked, or the next free number in `repo` (GitHub shares them with issues; the simulator has none). */
-function pullNumberFor(ctx: ActionContext, repo: RepoRecord, wanted: number | undefined): number {
+function pullNumberFor(ctx: StepContext, repo: RepoRecord, wanted: number | undefined): number {
   const taken = ctx.state.pulls.filter((pr) => pr.repo === repo.fullName).map((pr) => pr.number);
   const number = wanted ?? Math.max(0, ...taken) + 1;
   if (taken.includes(number)) throw new Error(`simulator: ${repo.fullName}#${number} already exists`);
@@ -54,7 +54,7 @@ function pullNumberFor(ctx: ActionContext, repo: RepoRecord, wanted: number | un
  * scenario step (`openPullRequest`) and the REST route (`POST /repos/{owner}/{repo}/pulls`); the caller
  * sends `pull_request.opened` (see `pullRequestOpenedEvent`).
  */
-export function recordPullRequest(ctx: ActionContext, p: NewPullRequest): PullRecord {
+export function recordPullRequest(ctx: StepContext, p: NewPullRequest): PullRecord {
   const { repo, headRepo } = p;
   const baseSha = repo.branches.get(p.baseRef);
   if (!baseSha)
@@ -98,7 +98,7 @@ export function recordPullRequest(ctx: ActionContext, p: NewPullRequest): PullRe
 }
 
 /** The `pull_request.opened` webhook for a recorded pull request; `sender` is whoever opened it. */
-export function pullRequestOpenedEvent(ctx: ActionContext, pr: PullRecord, sender: string) {
+export function pullRequestOpenedEvent(ctx: StepContext, pr: PullRecord, sender: string) {
   return pullRequestEvent(ctx, { action: "opened", pr, sender });
 }
 
@@ -107,7 +107,7 @@ export function pullRequestOpenedEvent(ctx: ActionContext, pr: PullRecord, sende
  * way of finding a PR's commit authors sees them: as Co-authored-by trailers on the first commit, and as
  * authors of their own (empty) follow-up commits.
  */
-export async function openPullRequest(ctx: ActionContext, p: OpenPullRequestParams): Promise<number> {
+export async function openPullRequest(ctx: StepContext, p: OpenPullRequestParams): Promise<number> {
   const repo = requireRepo(ctx, p.repo);
   const baseRef = p.base ?? repo.defaultBranch;
   const baseSha = repo.branches.get(baseRef);
@@ -152,7 +152,7 @@ export async function openPullRequest(ctx: ActionContext, p: OpenPullRequestPara
 }
 
 export async function pushToPullRequest(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: { repo: string; number: number; author: string; files: Record<string, string | null> },
 ): Promise<void> {
   const { pr } = requireOpenPull(ctx, p.repo, p.number, "push to");
@@ -172,7 +172,7 @@ export async function pushToPullRequest(
 
 /** A merge commit on the base branch: the PR's changes since the merge base, laid over the base's head. */
 export async function mergePullRequest(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: { repo: string; number: number; by: string },
 ): Promise<void> {
   const { repo, pr } = requireOpenPull(ctx, p.repo, p.number, "merge");
@@ -211,10 +211,7 @@ export async function mergePullRequest(
   await ctx.deliverer.send(pullRequestEvent(ctx, { action: "closed", pr, sender: p.by }));
 }
 
-export async function closePullRequest(
-  ctx: ActionContext,
-  p: { repo: string; number: number },
-): Promise<void> {
+export async function closePullRequest(ctx: StepContext, p: { repo: string; number: number }): Promise<void> {
   const { pr } = requireOpenPull(ctx, p.repo, p.number, "close");
   const now = ctx.state.clock.tick();
   pr.state = "closed";
@@ -224,7 +221,7 @@ export async function closePullRequest(
 }
 
 export async function retargetPullRequest(
-  ctx: ActionContext,
+  ctx: StepContext,
   p: { repo: string; number: number; base: string },
 ): Promise<void> {
   const { repo, pr } = requireOpenPull(ctx, p.repo, p.number, "retarget");

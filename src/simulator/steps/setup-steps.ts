@@ -8,7 +8,7 @@ import {
   type Permission,
   type RepoRecord,
 } from "../state/sim-state.js";
-import { requireRepo } from "./action-context.js";
+import { requireRepo } from "./step-context.js";
 
 const DEFAULT_BRANCH = "main";
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
