@@ -1,6 +1,5 @@
 import { createBlobCache } from "../github/blob-cache.js";
 import { createPolicyCache } from "../policy/policy-cache.js";
-import { createPostgresDialect } from "../sql/postgres/postgres-dialect.js";
 import type { StateStore } from "../store/state-store.js";
 import type { HandlerDeps, RunnerHandle } from "./handler-deps.js";
 
@@ -12,7 +11,6 @@ export async function createHandlerDeps(p: {
 }): Promise<HandlerDeps> {
   return {
     store: p.store,
-    dialect: await createPostgresDialect(),
     policies: createPolicyCache(),
     now: () => new Date(),
     runner: p.runner,

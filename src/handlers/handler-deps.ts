@@ -2,13 +2,11 @@ import type { PgBoss } from "pg-boss";
 import type { BlobCache } from "../github/blob-cache.js";
 import type { PolicyCache } from "../policy/policy-cache.js";
 import type { ExecutionLedger } from "../runner/ledger/execution-ledger.js";
-import type { Dialect } from "../sql/statement.js";
 import type { StateStore } from "../store/state-store.js";
 
 /** What every handler needs besides the event; bound once in src/index.ts. */
 export interface HandlerDeps {
   store: StateStore;
-  dialect: Dialect;
   policies: PolicyCache;
   /** The clock, passed in so evaluation stays pure and testable. */
   now: () => Date;
