@@ -7,7 +7,6 @@ import type { ExecutionSummary } from "../store/state-store.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
-/** Hidden marker that identifies querygate's one status comment on a pull request. */
 /** Denial reasons quoted in the comment; the check run lists them all. */
 const MAX_QUOTED_DENIALS = 3;
 
@@ -98,15 +97,22 @@ function headline(p: RenderStatusCommentParams): string {
   return STATUS_HEADLINES[p.verdict.state];
 }
 
-function body(p: RenderStatusCommentParams): string[] {
-  const requirements = p.decision?.requirements ?? [];
-  const statuses = p.approval?.statuses ?? [];
-  const needs = requirements
+/**
+ * Pure: one line per requirement still unmet, as the status comment says it; the app records the same
+ * lines as a request's `missing` approvals (RequestStateRecord), which the API reports.
+ */
+export function missingApprovalLines(decision: Decision | null, approval: ApprovalStatus | null): string[] {
+  const statuses = approval?.statuses ?? [];
+  return (decision?.requirements ?? [])
     .filter((r) => missingOf(r, statuses) > 0)
     .map((r) => {
       const missing = missingOf(r, statuses);
       return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
     });
+}
+
+function body(p: RenderStatusCommentParams): string[] {
+  const needs = missingApprovalLines(p.decision, p.approval);
   const whenApproved = p.runnerEnabled
     ? "When approved, click **Run** on the querygate check or comment `/querygate run`."
     : "When approved, the request is ready to run.";
