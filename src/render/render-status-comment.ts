@@ -74,8 +74,8 @@ export function renderStatusComment(p: RenderStatusCommentParams): string {
   return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "See the querygate check for the rest.").text;
 }
 
-/** Each verdict's headline; the HTTP API reads a request's state back from it (read-request-status.ts). */
-export const STATUS_HEADLINES: Record<VerdictState, string> = {
+/** Each verdict's headline. */
+const STATUS_HEADLINES: Record<VerdictState, string> = {
   no_policy: "no valid policy on the base branch",
   no_requests: "nothing to review",
   wrong_base: "wrong base branch",
@@ -87,7 +87,7 @@ export const STATUS_HEADLINES: Record<VerdictState, string> = {
   ready: "approved",
 };
 /** Headlines once something ran for the head commit. */
-export const EXECUTED_HEADLINES = {
+const EXECUTED_HEADLINES = {
   running: "running",
   executed: "executed",
   mixed: "ran — see the results",
