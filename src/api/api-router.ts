@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
-import { followRequest } from "../github/follow-request.js";
 import { AppNotInstalledError, GitHubRefusedError } from "../github/github-errors.js";
 import {
   type AppAuth,
@@ -9,14 +8,15 @@ import {
 } from "../github/installation-clients.js";
 import { readActions } from "../github/read-repo-actions.js";
 import { readTargets } from "../github/read-repo-targets.js";
-import { readRequestStatus } from "../github/read-request-status.js";
 import { createPolicyCache, type PolicyCache } from "../policy/policy-cache.js";
+import { createStateStore, type StateStore } from "../store/state-store.js";
 import { SubmitInputError } from "../submit/submit-errors.js";
 import { ApiError, sendError, sendJson } from "./api-error.js";
 import { API_PREFIX } from "./api-limits.js";
 import { logApiCall } from "./call-log.js";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.js";
 import { discardBody, readJsonBody } from "./read-json-body.js";
+import { readRequest } from "./read-request-state.js";
 import { submitApiRequest } from "./submit-api-request.js";
 import { type ApiToken, createTokenStore, type TokenStore, tokenCovers } from "./token-store.js";
 import { validateSubmitInput } from "./validate-submit-input.js";
@@ -24,8 +24,10 @@ import { validateSubmitInput } from "./validate-submit-input.js";
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface CreateApiHandlerParams {
-  /** The state database: tokens, rate windows, the call log, the execution ledger. */
+  /** The state database: tokens, rate windows, the call log, request states, the execution ledger. */
   pool: pg.Pool;
+  /** Where requests' states and results are read from; default: the state store on `pool`. */
+  store?: StateStore;
   /** The app's credentials (from the app server): no id → the app, an id → that installation. */
   auth: AppAuth;
   tokens?: TokenStore;
@@ -51,14 +53,13 @@ interface Route {
 }
 
 const SEGMENT = "([A-Za-z0-9._-]+)";
-/** Outcomes of a request that ran (or was attempted): each has a result comment. */
-const RAN = new Set(["executed", "failed", "rolled_back", "needs_verification"]);
 
 /** Returns the handler for every path under API_PREFIX (docs/api.md). */
 export function createApiHandler(p: CreateApiHandlerParams): ApiHandler {
   const tokens = p.tokens ?? createTokenStore(p.pool);
   const limiter = p.rateLimiter ?? createRateLimiter(p.pool);
   const policies = p.policies ?? createPolicyCache();
+  const store = p.store ?? createStateStore(p.pool);
   const installations: InstallationClients = createInstallationClients(p.auth);
   const log = p.log ?? ((message: string) => console.error(message));
 
@@ -101,39 +102,36 @@ export function createApiHandler(p: CreateApiHandlerParams): ApiHandler {
       log(`querygate api: token ${call.token.name} submitted ${submitted.id} (${submitted.url})`);
       return { status: 201, body: submitted };
     }),
+    // A request's state and result come from the app's state store only (plus the pull request's own
+    // facts from GitHub): never from comments or check runs, which anyone (or any app) can write.
     route("GET", "/requests/:owner/:repo/:number", async (call) => {
       const ref = requestRef(call);
       const octokit = await scoped(call, ref.owner, ref.repo);
-      const status = await readRequestStatus(octokit, p.pool, ref);
-      if (!status) throw notFoundPull(ref);
-      return { status: 200, body: status };
+      const read = await readRequest(octokit, store, ref);
+      if (!read) throw notFoundPull(ref);
+      return { status: 200, body: read.status };
     }),
     route("GET", "/requests/:owner/:repo/:number/result", async (call) => {
       const ref = requestRef(call);
       const octokit = await scoped(call, ref.owner, ref.repo);
-      const id = `${ref.owner}/${ref.repo}#${ref.number}`;
-      let followed: Awaited<ReturnType<typeof followRequest>>;
-      try {
-        // One look, no waiting: the same reading as `querygate submit --wait`.
-        followed = await followRequest({ octokit, ...ref, timeoutMs: 0, pollMs: 0 });
-      } catch (error) {
-        if (error instanceof GitHubRefusedError && error.status === 404) throw notFoundPull(ref);
-        throw error;
-      }
-      if (!RAN.has(followed.outcome) || followed.result === null)
+      const read = await readRequest(octokit, store, ref);
+      if (!read) throw notFoundPull(ref);
+      const { status, result } = read;
+      if (!result)
         throw new ApiError(
           404,
           null,
-          `${id} has no result yet (${followed.status}); it has one once an approver runs it and querygate reports the outcome`,
+          `${status.id} has no result yet (state: ${status.state}); it has one once an approver runs it and querygate reports the outcome`,
         );
       return {
         status: 200,
         body: {
-          id,
-          url: followed.url,
-          outcome: followed.outcome,
-          status: followed.status,
-          result: followed.result,
+          id: status.id,
+          url: status.url,
+          state: status.state,
+          outcome: result.outcome,
+          status: result.status,
+          result: { markdown: result.markdown },
         },
       };
     }),

@@ -38,10 +38,11 @@ Usage:
   QUERYGATE_API_TOKEN=qg_… querygate mcp --api-url URL [--repo OWNER/NAME]
       An MCP server over stdio for AI agents, backed by the HTTP API (see querygate mcp --help, docs/api.md).
   querygate submit --repo OWNER/NAME --target T --reason "…" (--sql "…" | --file F | --action NAME --param k=v …)
-                   [--ticket T] [--max-rows N] [--wait [--timeout D]] [--json] [--api-url URL]
+                   [--ticket T] [--max-rows N] [--wait --api-url URL [--timeout D]] [--json] [--github-api-url URL]
       Open a request as a pull request with your own GITHUB_TOKEN and print its URL; with --wait, follow
-      it and print the outcome and the result rows (see querygate submit --help; exit 0 executed or
-      submitted, 1 failed, 2 denied or closed, 3 usage error, 4 timed out, 5 GitHub refused).
+      it through the querygate API (QUERYGATE_API_TOKEN) and print the outcome and the result rows (see
+      querygate submit --help; exit 0 executed or submitted, 1 failed, 2 denied or closed, 3 usage error,
+      4 timed out, 5 GitHub or the querygate API refused).
   querygate help
 
 Exit codes: 0 success, 1 the scenario or analysis found a failure, 2 usage error.`;

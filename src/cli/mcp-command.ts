@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { createApiClient } from "../mcp/api-client.js";
-import { MCP_DEFAULT_POLL_MS, MCP_MIN_POLL_MS, MCP_TOKEN_ENV } from "../mcp/mcp-limits.js";
+import { createApiClient } from "../api-client/api-client.js";
+import { API_TOKEN_ENV } from "../api-client/api-client-limits.js";
+import { MCP_DEFAULT_POLL_MS, MCP_MIN_POLL_MS } from "../mcp/mcp-limits.js";
 import { createQuerygateMcpServer } from "../mcp/mcp-server.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
@@ -16,7 +17,7 @@ export const MCP_USAGE = `Usage: QUERYGATE_API_TOKEN=qg_… querygate mcp --api-
   --repo OWNER/NAME   the repository tools use when a call names none
   --poll-ms N         how often wait_for_result asks the API (default ${MCP_DEFAULT_POLL_MS})
 
-  The token comes from ${MCP_TOKEN_ENV} (querygate token create), never from a flag.`;
+  The token comes from ${API_TOKEN_ENV} (querygate token create), never from a flag.`;
 
 /** Serves MCP on stdin/stdout until the client closes it; resolves with the exit code. */
 export async function mcpCommand(args: string[]): Promise<number> {
@@ -43,9 +44,9 @@ export async function mcpCommand(args: string[]): Promise<number> {
   const apiUrl = values["api-url"];
   if (!apiUrl || !/^https?:\/\//.test(apiUrl))
     throw new UsageError(`--api-url needs an http(s) URL\n\n${MCP_USAGE}`);
-  const token = process.env[MCP_TOKEN_ENV];
+  const token = process.env[API_TOKEN_ENV];
   if (!token)
-    throw new UsageError(`set ${MCP_TOKEN_ENV} to an API token (querygate token create)\n\n${MCP_USAGE}`);
+    throw new UsageError(`set ${API_TOKEN_ENV} to an API token (querygate token create)\n\n${MCP_USAGE}`);
   if (values.repo !== undefined && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(values.repo))
     throw new UsageError(`--repo is OWNER/NAME, got "${values.repo}"\n\n${MCP_USAGE}`);
   const pollMs = values["poll-ms"] === undefined ? MCP_DEFAULT_POLL_MS : Number(values["poll-ms"]);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Octokit } from "@octokit/rest";
-import { type FollowOutcome, type FollowResult, followRequest } from "../github/follow-request.js";
+import { ApiClientError, createApiClient } from "../api-client/api-client.js";
+import { API_TOKEN_ENV, API_URL_ENV } from "../api-client/api-client-limits.js";
+import { type FollowOutcome, type FollowResult, followRequest } from "../api-client/follow-request.js";
 import { GitHubRefusedError } from "../github/github-errors.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { loadRepoActions } from "../github/read-repo-actions.js";
@@ -20,11 +22,12 @@ import {
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 /** GitHub.com's REST root; GitHub Enterprise Server and the simulator are `https://HOST/api/v3`. */
-export const DEFAULT_API_URL = "https://api.github.com";
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 
 export const SUBMIT_USAGE = `Usage: querygate submit --repo OWNER/NAME --target T --reason "…"
                        (--sql "…" | --file F | --action NAME [--param k=v …])
-                       [--ticket T] [--max-rows N] [--wait [--timeout D]] [--json] [--api-url URL]
+                       [--ticket T] [--max-rows N] [--wait --api-url URL [--timeout D]] [--json]
+                       [--github-api-url URL]
 
   Open a request as a pull request in the requests repository, with your own token (GITHUB_TOKEN):
   a branch querygate/request-…, one commit adding queries/<yyyy-mm>/<slug>-<id>.sql (or .yml for an
@@ -42,19 +45,24 @@ export const SUBMIT_USAGE = `Usage: querygate submit --repo OWNER/NAME --target 
                       false, null, a "quoted string" or a [list], else as text (19.90 stays "19.90")
   --ticket T          a ticket reference, e.g. SUP-1234
   --max-rows N        the most rows the request may return or change (max_rows)
-  --wait              follow the pull request until it is executed, denied or closed, then print the
-                      outcome and the result rows you may see (masked columns stay masked)
+  --wait              follow the request until it is executed, denied or closed, then print the
+                      outcome and the result rows you may see (masked columns stay masked). It asks
+                      the querygate app's HTTP API, which reads the app's own state — never comments
+                      or check runs, which anyone can write — so it needs --api-url and ${API_TOKEN_ENV}
+  --api-url URL       with --wait: the querygate app's URL (the API is under /api/v1); default $${API_URL_ENV}
   --timeout D         how long --wait waits: 90s, 15m, 2h or seconds (default ${DEFAULT_WAIT_TIMEOUT_MS / 60_000}m, at most ${MAX_WAIT_TIMEOUT_MS / 3_600_000}h)
   --json              print one JSON object
-  --api-url URL       the REST root (default $GITHUB_API_URL, else ${DEFAULT_API_URL});
+  --github-api-url URL  GitHub's REST root (default $GITHUB_API_URL, else ${DEFAULT_GITHUB_API_URL});
                       GitHub Enterprise Server: https://HOST/api/v3
 
   GITHUB_TOKEN        required: a token that can push to the repository and open pull requests
                       (contents and pull requests: write), e.g. \`gh auth token\` or an agent's token
+  ${API_TOKEN_ENV} with --wait: a querygate API token covering the repository (querygate token create)
 
 Exit codes: 0 executed (or submitted, without --wait), 1 failed, rolled back or needs verification,
-2 denied or closed, 3 usage error (flags, input, no GITHUB_TOKEN), 4 timed out, 5 GitHub refused
-(authentication, permissions, not found) or could not be reached.`;
+2 denied or closed, 3 usage error (flags, input, no GITHUB_TOKEN; --wait without --api-url or
+${API_TOKEN_ENV}), 4 timed out, 5 GitHub or the querygate API refused (authentication, permissions,
+not found) or could not be reached.`;
 
 /** Exit codes of `querygate submit`. */
 export const SUBMIT_EXIT = {
@@ -154,11 +162,10 @@ export async function submitCommand(args: string[], io: SubmitIo): Promise<numbe
         );
       return SUBMIT_EXIT.submitted;
     }
+    // The request's state comes from the querygate API (the app's state store), never from GitHub.
     const followed = await followRequest({
-      octokit,
-      owner: options.owner,
-      repo: options.repo,
-      number: submitted.number,
+      api: createApiClient({ baseUrl: options.follow.apiUrl, token: options.follow.token }),
+      id: { owner: options.owner, repo: options.repo, number: submitted.number },
       timeoutMs: options.timeoutMs,
       pollMs: io.pollMs ?? DEFAULT_POLL_MS,
       ...(io.now ? { now: io.now } : {}),
@@ -172,22 +179,27 @@ export async function submitCommand(args: string[], io: SubmitIo): Promise<numbe
           ok: code === 0,
           exit_code: code,
           outcome: followed.outcome,
+          state: followed.state,
           status: followed.status,
           pull_request: opened,
           result: followed.result,
           warnings: submitted.warnings,
         }),
       );
-    else printOutcome(followed, options.timeoutMs, io);
+    else printOutcome(followed, submitted.url, options.timeoutMs, io);
     return code;
   } catch (error) {
     if (error instanceof UsageError || error instanceof SubmitInputError) {
       const field = error instanceof SubmitInputError ? `${error.field}: ` : "";
       return fail(SUBMIT_EXIT.usage, `${field}${error.message}`);
     }
-    if (error instanceof GitHubRefusedError) {
+    if (error instanceof GitHubRefusedError || error instanceof ApiClientError) {
       const where = submitted ? { pull_request: { number: submitted.number, url: submitted.url } } : {};
-      return fail(SUBMIT_EXIT.refused, error.message, where);
+      const message =
+        error instanceof ApiClientError
+          ? `the querygate API ${error.status === 0 ? "could not be reached" : `answered ${error.status}`} while following the request: ${error.field ? `${error.field}: ` : ""}${error.message}`
+          : error.message;
+      return fail(SUBMIT_EXIT.refused, message, where);
     }
     throw error;
   }
@@ -197,8 +209,11 @@ interface SubmitOptions {
   owner: string;
   repo: string;
   token: string;
+  /** GitHub's REST root. */
   apiUrl: string;
   wait: boolean;
+  /** The querygate API that --wait follows the request through. */
+  follow: { apiUrl: string; token: string };
   timeoutMs: number;
   request: Parameters<typeof buildRequestFile>[0] & { ticket?: string };
 }
@@ -222,6 +237,7 @@ function readOptions(args: string[], io: SubmitIo): SubmitOptions | "help" {
           timeout: { type: "string" },
           json: { type: "boolean" },
           "api-url": { type: "string" },
+          "github-api-url": { type: "string" },
           help: { type: "boolean", short: "h" },
         },
         allowPositionals: true,
@@ -248,6 +264,11 @@ function readOptions(args: string[], io: SubmitIo): SubmitOptions | "help" {
     throw new UsageError("--param goes with --action (an action's named parameters)");
   if (values.timeout !== undefined && !values.wait)
     throw new UsageError("--timeout only applies with --wait");
+  if (values["api-url"] !== undefined && !values.wait)
+    throw new UsageError(
+      "--api-url only applies with --wait: it is the querygate app's URL (GitHub's REST root is --github-api-url)",
+    );
+  const follow = values.wait ? followOptions(values["api-url"], io) : { apiUrl: "", token: "" };
 
   const token = io.env.GITHUB_TOKEN?.trim();
   if (!token)
@@ -271,8 +292,9 @@ function readOptions(args: string[], io: SubmitIo): SubmitOptions | "help" {
     owner: repoMatch[1] as string,
     repo: repoMatch[2] as string,
     token,
-    apiUrl: apiUrlOf(values["api-url"] ?? io.env.GITHUB_API_URL ?? DEFAULT_API_URL),
+    apiUrl: githubApiUrlOf(values["github-api-url"] ?? io.env.GITHUB_API_URL ?? DEFAULT_GITHUB_API_URL),
     wait: values.wait === true,
+    follow,
     timeoutMs: values.timeout === undefined ? DEFAULT_WAIT_TIMEOUT_MS : parseTimeout(values.timeout),
     request,
   };
@@ -336,21 +358,41 @@ export function parseTimeout(text: string): number {
   return Math.round(ms);
 }
 
-function apiUrlOf(text: string): string {
+/**
+ * `--wait` follows the request through the querygate HTTP API: querygate reads a request's state from the
+ * app, never from comments anyone can write, so without the API's URL and a token there is nothing to wait on.
+ */
+function followOptions(flag: string | undefined, io: SubmitIo): SubmitOptions["follow"] {
+  const text = flag ?? io.env[API_URL_ENV]?.trim();
+  const token = io.env[API_TOKEN_ENV]?.trim();
+  if (!text || !token) {
+    const missing = [!text ? `--api-url (or ${API_URL_ENV})` : null, !token ? API_TOKEN_ENV : null]
+      .filter((m) => m !== null)
+      .join(" and ");
+    throw new UsageError(
+      `--wait needs ${missing}: querygate reads a request's state from the app, never from comments or check runs anyone can write, so --wait asks the querygate app's HTTP API. Give --api-url URL (the querygate app) and an API token covering the repository in ${API_TOKEN_ENV} (querygate token create), or leave out --wait and follow the pull request on GitHub`,
+    );
+  }
+  return { apiUrl: httpUrlOf("--api-url", text, "https://querygate.example.com"), token };
+}
+
+function githubApiUrlOf(text: string): string {
+  return httpUrlOf("--github-api-url", text, `${DEFAULT_GITHUB_API_URL} or https://HOST/api/v3`);
+}
+
+function httpUrlOf(flag: string, text: string, example: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(
-      `--api-url must be a URL such as ${DEFAULT_API_URL} or https://HOST/api/v3, got "${text}"`,
-    );
+    throw new UsageError(`${flag} must be a URL such as ${example}, got "${text}"`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:")
-    throw new UsageError(`--api-url must be http(s), got "${text}"`);
+    throw new UsageError(`${flag} must be http(s), got "${text}"`);
   return url.toString().replace(/\/+$/, "");
 }
 
-function printOutcome(followed: FollowResult, timeoutMs: number, io: SubmitIo): void {
+function printOutcome(followed: FollowResult, url: string, timeoutMs: number, io: SubmitIo): void {
   const words: Record<FollowOutcome, string> = {
     executed: "executed",
     failed: "failed",
@@ -361,6 +403,6 @@ function printOutcome(followed: FollowResult, timeoutMs: number, io: SubmitIo): 
     timed_out: `still waiting after ${Math.round(timeoutMs / 1000)}s — it is not finished; follow it on GitHub`,
   };
   io.write(`Outcome: ${words[followed.outcome]} — ${followed.status}`);
-  io.write(followed.url);
+  io.write(followed.url || url);
   if (followed.result) io.write(`\n${followed.result.markdown}`);
 }

@@ -7,11 +7,7 @@
 export const MCP_MAX_WAIT_SECONDS = 50;
 /** `wait_for_result` without `timeout_seconds`. */
 export const MCP_DEFAULT_WAIT_SECONDS = 30;
-/** How often `wait_for_result` asks the API (each ask is a few GitHub calls for the app). */
+/** How often `wait_for_result` asks the API (each ask is one GitHub call for the app, plus the state store). */
 export const MCP_DEFAULT_POLL_MS = 3_000;
 /** Shortest poll interval `--poll-ms` accepts. */
 export const MCP_MIN_POLL_MS = 50;
-/** How long one HTTP call to the querygate API may take. */
-export const MCP_API_TIMEOUT_MS = 30_000;
-/** Environment variable holding the API token; never a flag, so it stays out of process listings. */
-export const MCP_TOKEN_ENV = "QUERYGATE_API_TOKEN";

@@ -1,7 +1,8 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { type ApiClient, ApiClientError, parseRequestId } from "./api-client.js";
+import { type ApiClient, ApiClientError, parseRequestId } from "../api-client/api-client.js";
+import { followRequest } from "../api-client/follow-request.js";
 import { MCP_DEFAULT_POLL_MS, MCP_DEFAULT_WAIT_SECONDS, MCP_MAX_WAIT_SECONDS } from "./mcp-limits.js";
 
 export interface CreateMcpServerParams {
@@ -12,17 +13,6 @@ export interface CreateMcpServerParams {
   version: string;
   sleep?: (ms: number) => Promise<void>;
 }
-
-/** States from which a request never runs without someone changing it first. */
-const FINAL_WITHOUT_RESULT = new Set([
-  "denied",
-  "invalid",
-  "no_policy",
-  "wrong_base",
-  "fork",
-  "no_requests",
-  "closed",
-]);
 
 const repoSchema = z
   .string()
@@ -125,7 +115,7 @@ export function createQuerygateMcpServer(p: CreateMcpServerParams): McpServer {
     {
       title: "Get a request's status",
       description:
-        "Where a request stands: state (pending, needs_approval, blocked, ready, denied, invalid, running, executed, closed, …), the decision from the querygate check, the approvals still missing and the pull request URL.",
+        "Where a request stands, as querygate itself recorded it: state (pending, needs_approval, blocked, ready, denied, invalid, running, executed, closed, …), querygate's decision, the approvals still missing and the pull request URL.",
       inputSchema: { id: idSchema },
       annotations: { readOnlyHint: true },
     },
@@ -162,41 +152,41 @@ export function createQuerygateMcpServer(p: CreateMcpServerParams): McpServer {
     },
     ({ id, timeout_seconds }) =>
       tool(async () => {
-        const ref = parseRequestId(id);
-        const deadline = Date.now() + (timeout_seconds ?? MCP_DEFAULT_WAIT_SECONDS) * 1000;
-        for (;;) {
-          const result = await p.api.result(ref);
-          if (result)
-            return {
-              id,
-              done: true,
-              state: result.state,
-              outcome: result.outcome,
-              url: result.url,
-              result: result.result.markdown,
-            };
-          const status = await p.api.status(ref);
-          if (FINAL_WITHOUT_RESULT.has(status.state))
-            return {
-              id,
-              done: true,
-              state: status.state,
-              outcome: null,
-              url: status.url,
-              result: null,
-              decision: status.decision,
-            };
-          if (Date.now() + pollMs > deadline)
-            return {
-              id,
-              done: false,
-              state: status.state,
-              url: status.url,
-              missing_approvals: status.missing_approvals,
-              next: "Not run yet: call wait_for_result again later.",
-            };
-          await sleep(pollMs);
-        }
+        // The same follower as `querygate submit --wait`: state only from the API (the app's state store).
+        const followed = await followRequest({
+          api: p.api,
+          id: parseRequestId(id),
+          timeoutMs: (timeout_seconds ?? MCP_DEFAULT_WAIT_SECONDS) * 1000,
+          pollMs,
+          sleep,
+        });
+        if (followed.result)
+          return {
+            id,
+            done: true,
+            state: followed.state,
+            outcome: followed.outcome,
+            url: followed.url,
+            result: followed.result.markdown,
+          };
+        if (followed.outcome !== "timed_out")
+          return {
+            id,
+            done: true,
+            state: followed.state,
+            outcome: null,
+            url: followed.url,
+            result: null,
+            decision: followed.last?.decision ?? null,
+          };
+        return {
+          id,
+          done: false,
+          state: followed.state,
+          url: followed.url,
+          missing_approvals: followed.last?.missing_approvals ?? [],
+          next: "Not run yet: call wait_for_result again later.",
+        };
       }),
   );
   return server;

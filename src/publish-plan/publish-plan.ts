@@ -6,7 +6,7 @@ import type { PullRequestRef } from "../github/pull-request-ref.js";
 import { requestReviews } from "../github/request-reviews.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { renderCheckRun } from "../render/render-check-run.js";
-import { renderStatusComment } from "../render/render-status-comment.js";
+import { missingApprovalLines, renderStatusComment } from "../render/render-status-comment.js";
 import type { ExecutionSummary, StateStore } from "../store/state-store.js";
 
 /** Carries out a plan: dismissals, review requests, the check run, the status comment, the state record. */
@@ -17,6 +17,7 @@ export async function publishPlan(p: {
   plan: PullRequestPlan;
   executions: ExecutionSummary[];
   runnerEnabled: boolean;
+  now: () => Date;
   /** A pull request that was just opened has no comment of ours to look for. */
   opened: boolean;
 }): Promise<{ checkRunId: number }> {
@@ -70,5 +71,17 @@ export async function publishPlan(p: {
       fingerprint: plan.run.fingerprint.digest,
       parts: plan.run.fingerprint.parts,
     });
+  // The one source of the request's state for the API, the MCP server and `submit --wait`.
+  await store.recordRequestState({
+    ...key,
+    baseRef: pr.baseRef,
+    policyCommit: plan.policy.ok ? plan.policy.commitSha : null,
+    ...plan.verdict,
+    title: output.title,
+    missing: missingApprovalLines(plan.decision, approval),
+    fingerprint: plan.run?.fingerprint.digest ?? null,
+    checkRunUrl,
+    evaluatedAt: p.now(),
+  });
   return { checkRunId: id };
 }

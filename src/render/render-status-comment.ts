@@ -7,7 +7,6 @@ import type { ExecutionSummary } from "../store/state-store.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
-/** Hidden marker that identifies querygate's one status comment on a pull request. */
 /** Denial reasons quoted in the comment; the check run lists them all. */
 const MAX_QUOTED_DENIALS = 3;
 
@@ -75,19 +74,8 @@ export function renderStatusComment(p: RenderStatusCommentParams): string {
   return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "See the querygate check for the rest.").text;
 }
 
-/** One line per requirement still short of approvals, in words (also recorded as the request's state). */
-export function missingApprovalLines(decision: Decision | null, approval: ApprovalStatus | null): string[] {
-  const statuses = approval?.statuses ?? [];
-  return (decision?.requirements ?? [])
-    .filter((r) => missingOf(r, statuses) > 0)
-    .map((r) => {
-      const missing = missingOf(r, statuses);
-      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
-    });
-}
-
 /** Each verdict's headline. */
-export const STATUS_HEADLINES: Record<VerdictState, string> = {
+const STATUS_HEADLINES: Record<VerdictState, string> = {
   no_policy: "no valid policy on the base branch",
   no_requests: "nothing to review",
   wrong_base: "wrong base branch",
@@ -99,7 +87,7 @@ export const STATUS_HEADLINES: Record<VerdictState, string> = {
   ready: "approved",
 };
 /** Headlines once something ran for the head commit. */
-export const EXECUTED_HEADLINES = {
+const EXECUTED_HEADLINES = {
   running: "running",
   executed: "executed",
   mixed: "ran — see the results",
@@ -107,6 +95,20 @@ export const EXECUTED_HEADLINES = {
 
 function headline(p: RenderStatusCommentParams): string {
   return STATUS_HEADLINES[p.verdict.state];
+}
+
+/**
+ * Pure: one line per requirement still unmet, as the status comment says it; the app records the same
+ * lines as a request's `missing` approvals (RequestStateRecord), which the API reports.
+ */
+export function missingApprovalLines(decision: Decision | null, approval: ApprovalStatus | null): string[] {
+  const statuses = approval?.statuses ?? [];
+  return (decision?.requirements ?? [])
+    .filter((r) => missingOf(r, statuses) > 0)
+    .map((r) => {
+      const missing = missingOf(r, statuses);
+      return `Needs ${missing} more ${missing === 1 ? "approval" : "approvals"} from ${r.from.map(formatPrincipal).join(" or ")} (${r.count - missing} of ${r.count} met) for ${requirementLabel(r, (name) => `\`${name}\``)}.`;
+    });
 }
 
 function body(p: RenderStatusCommentParams): string[] {

@@ -26,10 +26,14 @@ export interface ReportDeps {
   auditBranch?: string;
 }
 
+/** Between the parts of a result too long for one comment, in the markdown the ledger keeps. */
+export const RESULT_PART_SEPARATOR = "\n\n";
+
 /**
  * Reports one final ledger row, idempotently: the audit record (found by key when already committed), the
  * result comment(s) (found by their hidden marker and edited) and the `querygate/execute` check run (found
- * by `external_id` = key). Masked columns are masked before anything leaves this function.
+ * by `external_id` = key). Masked columns are masked before anything leaves this function. The result's
+ * markdown and title go back to the ledger with the refs, so the API reads results from the app's own state.
  */
 export function createExecutionReporter(deps: ReportDeps) {
   return async (row: ExecutionRow, context: ReportContext): Promise<ReportRefs> => {
@@ -92,11 +96,14 @@ export function createExecutionReporter(deps: ReportDeps) {
       maxRows: payload.unit.shownRows,
       auditHead: { hash: committed.entry.hash, commitSha: committed.commitSha },
     };
+    // Rendered once: these exact (masked) bodies are posted and kept in the ledger for the API.
+    const bodies = renderExecutionResult(result);
+    const checkRun = renderExecuteCheckRun(result);
     const commentIds = await upsertResultComments(octokit, {
       owner: payload.owner,
       repo: payload.repo,
       pullNumber: payload.pullNumber,
-      bodies: renderExecutionResult(result),
+      bodies,
     });
     const checkRunId = await upsertExecuteCheckRun(octokit, {
       owner: payload.owner,
@@ -104,7 +111,7 @@ export function createExecutionReporter(deps: ReportDeps) {
       headSha: payload.headSha,
       detailsUrl: payload.htmlUrl,
       key: row.key,
-      output: renderExecuteCheckRun(result),
+      output: checkRun,
     });
     const executions = await deps.store.listExecutions({
       repo: row.repo,
@@ -127,7 +134,13 @@ export function createExecutionReporter(deps: ReportDeps) {
       create: true,
       searchExisting: true,
     });
-    return { commentId: commentIds[0] ?? null, checkRunId, auditCommitSha: committed.commitSha };
+    return {
+      commentId: commentIds[0] ?? null,
+      checkRunId,
+      auditCommitSha: committed.commitSha,
+      resultMarkdown: bodies.join(RESULT_PART_SEPARATOR),
+      resultTitle: checkRun.title,
+    };
   };
 }
 

@@ -160,6 +160,36 @@ export const MIGRATIONS: readonly Migration[] = [
       create index api_calls_token on ${STATE_SCHEMA}.api_calls (token_id, at);
     `,
   },
+  {
+    // Where each pull request stands, as the app last published it (the API, the MCP server and
+    // `querygate submit --wait` read state only from here, never from comments or check runs on GitHub),
+    // and each execution's reported result: the masked markdown of its result comment(s) and its outcome title.
+    id: "0006_request_states_and_results",
+    sql: `
+      create table ${STATE_SCHEMA}.request_states (
+        repo text check (repo = lower(repo)),
+        pull_number int check (pull_number > 0),
+        head_sha text not null,
+        base_ref text not null,
+        policy_commit text,
+        -- The VerdictState values (src/approvals/request-verdict.ts); a new state needs a new migration.
+        state text not null check (state in ('no_policy', 'no_requests', 'wrong_base', 'invalid', 'denied',
+          'blocked', 'needs_approval', 'fork', 'ready')),
+        conclusion text not null check (conclusion in ('success', 'failure', 'neutral', 'action_required')),
+        runnable boolean not null,
+        title text not null,
+        missing jsonb not null default '[]' check (jsonb_typeof(missing) = 'array'),
+        fingerprint text,
+        check_run_url text,
+        evaluated_at timestamptz not null,
+        updated_at timestamptz not null default now(),
+        primary key (repo, pull_number)
+      );
+      alter table ${STATE_SCHEMA}.executions
+        add column result_markdown text,
+        add column result_title text;
+    `,
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns the ids it applied, in order. */

@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { CheckConclusion, VerdictState } from "../approvals/request-verdict.js";
 import { STATE_SCHEMA } from "./migrations.js";
 
 export const STALE_DELIVERY_MS = 5 * 60_000;
@@ -44,6 +45,12 @@ export interface StateStore {
   findAuditHead(repo: string): Promise<{ seq: number; hash: string; commitSha: string } | null>;
   /** The executions queued for a pull request's head commit (the runner's ledger), by request path. */
   listExecutions(key: PullRequestKey & { headSha: string }): Promise<ExecutionSummary[]>;
+  /**
+   * Where a pull request stands, as the app last published it; one record per pull request, replaced by
+   * each evaluation. The API, the MCP server and `querygate submit --wait` read state only from here.
+   */
+  recordRequestState(record: RequestStateRecord): Promise<void>; // upsert on (repo, pull_number)
+  findRequestState(key: PullRequestKey): Promise<RequestStateRecord | null>;
 }
 
 export interface ExecutionSummary {
@@ -52,6 +59,33 @@ export interface ExecutionSummary {
   state: string;
   commentId: number | null;
   reported: boolean;
+  /** The outcome in words, as the `querygate/execute` check run titles it; null until reported. */
+  resultTitle: string | null;
+  /** The result comment(s) as posted, parts joined: masked columns are masked; null until reported. */
+  resultMarkdown: string | null;
+}
+
+/** One pull request's latest published evaluation (docs/api.md). */
+export interface RequestStateRecord {
+  /** OWNER/NAME; stored lower-cased. */
+  repo: string;
+  pullNumber: number;
+  /** The head commit that was evaluated. */
+  headSha: string;
+  baseRef: string;
+  /** The base branch commit the policy was read at; null without a valid policy. */
+  policyCommit: string | null;
+  state: VerdictState;
+  conclusion: CheckConclusion;
+  runnable: boolean;
+  /** The `querygate` check run's title. */
+  title: string;
+  /** One line per requirement still unmet. */
+  missing: string[];
+  /** The approval fingerprint of what would run; null unless runnable. */
+  fingerprint: string | null;
+  checkRunUrl: string | null;
+  evaluatedAt: Date;
 }
 
 export interface PullRequestKey {
@@ -211,8 +245,11 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
         state: string;
         report_comment_id: string | null;
         reported: boolean;
+        result_title: string | null;
+        result_markdown: string | null;
       }>(
-        `select key, request_path, state, report_comment_id, reported_at is not null as reported
+        `select key, request_path, state, report_comment_id, reported_at is not null as reported,
+                result_title, result_markdown
          from ${STATE_SCHEMA}.executions
          where lower(repo) = lower($1) and pull_number = $2 and lower(head_sha) = lower($3)
          order by request_path, created_at`,
@@ -224,7 +261,78 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
         state: r.state,
         commentId: r.report_comment_id === null ? null : Number(r.report_comment_id),
         reported: r.reported,
+        resultTitle: r.result_title,
+        resultMarkdown: r.result_markdown,
       }));
+    },
+
+    async recordRequestState(r) {
+      await pool.query(
+        `insert into ${STATE_SCHEMA}.request_states (repo, pull_number, head_sha, base_ref, policy_commit,
+           state, conclusion, runnable, title, missing, fingerprint, check_run_url, evaluated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         on conflict (repo, pull_number) do update
+           set head_sha = excluded.head_sha, base_ref = excluded.base_ref,
+               policy_commit = excluded.policy_commit, state = excluded.state,
+               conclusion = excluded.conclusion, runnable = excluded.runnable, title = excluded.title,
+               missing = excluded.missing, fingerprint = excluded.fingerprint,
+               check_run_url = excluded.check_run_url, evaluated_at = excluded.evaluated_at,
+               updated_at = now()`,
+        [
+          r.repo.toLowerCase(),
+          r.pullNumber,
+          r.headSha.toLowerCase(),
+          r.baseRef,
+          r.policyCommit,
+          r.state,
+          r.conclusion,
+          r.runnable,
+          r.title,
+          JSON.stringify(r.missing),
+          r.fingerprint,
+          r.checkRunUrl,
+          r.evaluatedAt,
+        ],
+      );
+    },
+
+    async findRequestState({ repo, pullNumber }) {
+      const { rows } = await pool.query<{
+        repo: string;
+        pull_number: number;
+        head_sha: string;
+        base_ref: string;
+        policy_commit: string | null;
+        state: VerdictState;
+        conclusion: CheckConclusion;
+        runnable: boolean;
+        title: string;
+        missing: string[];
+        fingerprint: string | null;
+        check_run_url: string | null;
+        evaluated_at: Date;
+      }>(`select * from ${STATE_SCHEMA}.request_states where repo = $1 and pull_number = $2`, [
+        repo.toLowerCase(),
+        pullNumber,
+      ]);
+      const row = rows[0];
+      return row
+        ? {
+            repo: row.repo,
+            pullNumber: row.pull_number,
+            headSha: row.head_sha,
+            baseRef: row.base_ref,
+            policyCommit: row.policy_commit,
+            state: row.state,
+            conclusion: row.conclusion,
+            runnable: row.runnable,
+            title: row.title,
+            missing: row.missing,
+            fingerprint: row.fingerprint,
+            checkRunUrl: row.check_run_url,
+            evaluatedAt: row.evaluated_at,
+          }
+        : null;
     },
 
     async withPullRequestLock({ repo, pullNumber }, fn) {

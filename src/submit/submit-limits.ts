@@ -15,11 +15,10 @@ export const MAX_SUBMIT_SQL_BYTES = 1024 * 1024;
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 /** Longest `--timeout`: a request waiting longer than a day is better followed on GitHub. */
 export const MAX_WAIT_TIMEOUT_MS = 24 * 60 * 60_000;
-/** How often `--wait` reads the pull request (three REST calls a poll, well inside GitHub's 5000/hour). */
+/**
+ * How often `--wait` asks the querygate API (one or two calls a poll, well inside the API's
+ * API_RATE_LIMIT_PER_WINDOW calls a minute per token).
+ */
 export const DEFAULT_POLL_MS = 5_000;
 /** Shortest poll interval accepted. */
 export const MIN_POLL_MS = 10;
-/** Consecutive failed polls (5xx, network) tolerated before `--wait` gives up. */
-export const MAX_CONSECUTIVE_POLL_ERRORS = 3;
-/** Items per page for the listings `--wait` reads (GitHub's maximum). */
-export const FOLLOW_PER_PAGE = 100;

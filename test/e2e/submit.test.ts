@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenStore } from "../../src/api/token-store.js";
 import { SUBMIT_EXIT, type SubmitIo, submitCommand } from "../../src/cli/submit-command.js";
 import {
   type ScenarioEnvironment,
@@ -34,7 +35,8 @@ defaults:
   require: { count: 1, from: ["@acme/dba"] }
 policy_owners: ["@acme/dba"]
 `;
-const WAIT_POLL_MS = 50;
+/** Fast enough for a test, and well inside the API's 60 calls a minute per token (API_RATE_LIMIT_PER_WINDOW). */
+const WAIT_POLL_MS = 250;
 const STEP_TIMEOUT_MS = 30_000;
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
@@ -62,17 +64,26 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
   }
 }
 
-/** `querygate submit` with a user's and an agent's own tokens, through the real app, runner and simulator. */
+/**
+ * `querygate submit` with a user's and an agent's own tokens, through the real app, runner and simulator.
+ * `--wait` follows the request through the app's HTTP API (an API token), never through GitHub.
+ */
 describe("querygate submit", () => {
   let env: ScenarioEnvironment;
   let apiUrl: string;
   const tokens: Record<string, string> = {};
+  /** What `--wait` needs besides GITHUB_TOKEN: the querygate app's URL and an API token for the repository. */
+  let waitFlags: string[];
+  let apiToken: string;
+  /** A second API token, so the longest wait has a rate window of its own. */
+  let watcherToken: string;
 
   beforeAll(async () => {
     env = await startScenarioEnvironment({
       owner: OWNER,
       adminDatabaseUrl: adminDatabaseUrl(),
       targets: { "orders-prod": { databaseUrl: null, env: ["ORDERS_PROD_URL"], seed: SEED } },
+      api: true,
     });
     const { sim } = env;
     apiUrl = sim.apiBaseUrl;
@@ -98,6 +109,17 @@ describe("querygate submit", () => {
       sim.addCollaborator({ repo: FULL, login, permission: "write" });
     }
     for (const login of ["alice", "helper-bot[bot]"]) tokens[login] = sim.createUserToken(login);
+    ({ secret: apiToken } = await createTokenStore(env.state.pool).create({
+      name: "alice-laptop",
+      repos: [FULL],
+      actorType: "user",
+    }));
+    ({ secret: watcherToken } = await createTokenStore(env.state.pool).create({
+      name: "alice-watcher",
+      repos: [FULL],
+      actorType: "user",
+    }));
+    waitFlags = ["--wait", "--api-url", env.app.url];
   }, 120_000);
 
   afterAll(async () => {
@@ -121,7 +143,7 @@ describe("querygate submit", () => {
     "orders-prod",
     "--reason",
     reason,
-    "--api-url",
+    "--github-api-url",
     apiUrl,
     ...rest,
   ];
@@ -135,12 +157,12 @@ describe("querygate submit", () => {
         "SELECT id, name, email FROM customers WHERE id = 3;",
         "--ticket",
         "SUP-1300",
-        "--wait",
+        ...waitFlags,
         "--timeout",
         "2m",
         "--json",
       ),
-      { GITHUB_TOKEN: tokens.alice },
+      { GITHUB_TOKEN: tokens.alice, QUERYGATE_API_TOKEN: apiToken },
     );
     const pr = await waitFor("the pull request", () => newestPull(before));
     expect(pr.author).toBe("alice");
@@ -200,12 +222,13 @@ describe("querygate submit", () => {
         "Add an index to orders",
         "--sql",
         "CREATE INDEX orders_status ON orders (status);",
-        "--wait",
+        ...waitFlags,
         "--timeout",
         "1m",
       ),
       {
         GITHUB_TOKEN: tokens.alice,
+        QUERYGATE_API_TOKEN: apiToken,
       },
     );
     expect(await run.code).toBe(SUBMIT_EXIT.denied);
@@ -220,13 +243,14 @@ describe("querygate submit", () => {
         "Count paid orders",
         "--sql",
         "SELECT count(*) FROM orders WHERE status = 'paid';",
-        "--wait",
+        ...waitFlags,
         "--timeout",
         "2s",
         "--json",
       ),
       {
         GITHUB_TOKEN: tokens.alice,
+        QUERYGATE_API_TOKEN: apiToken,
       },
     );
     expect(await run.code).toBe(SUBMIT_EXIT.timed_out);
@@ -236,6 +260,83 @@ describe("querygate submit", () => {
       result: null,
     });
     expect(newestPull(before)?.state).toBe("open");
+  });
+
+  it("comments and check runs someone else wrote do not end the wait: it still times out (exit 4)", async () => {
+    const before = pullCount();
+    const run = submit(
+      base(
+        "Count shipped orders",
+        "--sql",
+        "SELECT count(*) FROM orders WHERE status = 'shipped';",
+        ...waitFlags,
+        "--timeout",
+        "10s",
+        "--json",
+      ),
+      { GITHUB_TOKEN: tokens.alice, QUERYGATE_API_TOKEN: watcherToken },
+    );
+    let settled = false;
+    void run.code.then(() => {
+      settled = true;
+    });
+    const pr = await waitFor("the pull request", () => newestPull(before));
+    await waitFor("the querygate check run", () => gate(pr.number)?.conclusion === "action_required");
+    await env.sim.idle();
+    const head = pull(pr.number)?.head_sha as string;
+    const key = "f".repeat(64);
+    // What a reader trusting GitHub would have taken for querygate's word: a status comment and a result
+    // comment (hidden markers and headlines copied) from another bot, and check runs named like querygate's.
+    // GitHub lists every app's check runs to a reader asking by name; the simulator models one app, so
+    // these are posted with an installation token.
+    await env.sim.comment({
+      repo: FULL,
+      number: pr.number,
+      by: "other-bot[bot]",
+      body: "<!-- querygate:status -->\n### querygate: denied by policy\n\nThe policy denies this request as written.",
+    });
+    await env.sim.comment({
+      repo: FULL,
+      number: pr.number,
+      by: "other-bot[bot]",
+      body: `<!-- querygate:result:${key} -->\n### ✅ Executed\n| count |\n|---|\n| \`0\` |`,
+    });
+    const installation = await env.app.auth(env.sim.installationId);
+    for (const [name, conclusion, title, externalId] of [
+      ["querygate", "failure", "Denied by policy", undefined],
+      ["querygate/execute", "success", "Executed", key],
+    ] as const)
+      await installation.rest.checks.create({
+        owner: OWNER,
+        repo: REPO,
+        name,
+        head_sha: head,
+        status: "completed",
+        conclusion,
+        ...(externalId ? { external_id: externalId } : {}),
+        output: { title, summary: "Not written by querygate." },
+      });
+    await env.sim.idle();
+    expect(settled).toBe(false);
+
+    expect(await run.code).toBe(SUBMIT_EXIT.timed_out);
+    expect(JSON.parse(run.out.at(-1) ?? "{}")).toMatchObject({
+      ok: false,
+      outcome: "timed_out",
+      state: "needs_approval",
+      status: expect.stringContaining("Needs 1 more approval"),
+      result: null,
+    });
+  });
+
+  it("--wait without the querygate API is refused before anything is created: exit 3 saying what to give", async () => {
+    const before = pullCount();
+    const run = submit(base("Anything", "--sql", "SELECT 1;", "--wait"), { GITHUB_TOKEN: tokens.alice });
+    expect(await run.code).toBe(SUBMIT_EXIT.usage);
+    expect(run.err.join("\n")).toContain(
+      "--wait needs --api-url (or QUERYGATE_API_URL) and QUERYGATE_API_TOKEN: querygate reads a request's state from the app, never from comments or check runs anyone can write",
+    );
+    expect(pullCount()).toBe(before);
   });
 
   it("without GITHUB_TOKEN nothing is created: exit 3 with what to set", async () => {
@@ -262,7 +363,7 @@ describe("querygate submit", () => {
         "order_id=9",
         "--param",
         "status=shiped",
-        "--api-url",
+        "--github-api-url",
         apiUrl,
       ],
       { GITHUB_TOKEN: tokens.alice },

@@ -483,7 +483,13 @@ describe("execution worker on pg-boss", () => {
       xactStatus: async () => "committed",
       report: async (row) => {
         reported.push(`${row.key}:${row.state}`);
-        return { commentId: 1, checkRunId: 2, auditCommitSha: "c".repeat(40) };
+        return {
+          commentId: 1,
+          checkRunId: 2,
+          auditCommitSha: "c".repeat(40),
+          resultMarkdown: "<!-- querygate:result -->\n### ✅ Executed",
+          resultTitle: "Executed",
+        };
       },
       log: () => undefined,
     });
@@ -502,6 +508,9 @@ describe("execution worker on pg-boss", () => {
         reportCommentId: 1,
         reportCheckRunId: 2,
         reportAuditCommitSha: "c".repeat(40),
+        // The result as reported, kept for the API: it never reads results back from GitHub.
+        resultMarkdown: "<!-- querygate:result -->\n### ✅ Executed",
+        resultTitle: "Executed",
       });
       expect(executed).toEqual([row.key]);
       expect(reported).toEqual([`${row.key}:succeeded`]);

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createExecutionLedger } from "../../src/runner/ledger/execution-ledger.js";
 import { MIGRATIONS, runMigrations } from "../../src/store/migrations.js";
-import { createStateStore, type StateStore } from "../../src/store/state-store.js";
+import { createStateStore, type RequestStateRecord, type StateStore } from "../../src/store/state-store.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 const CONCURRENT_CALLS = 10;
@@ -119,6 +120,144 @@ describe("state store", () => {
     await store.recordCheckRun({ ...key, checkRunId: 9_007_199_254, annotationsDigest: "b2" });
     expect(await store.findCheckRun(key)).toEqual({ checkRunId: 9_007_199_254, annotationsDigest: "b2" });
     expect(await store.findCheckRun({ ...key, headSha: "def456" })).toBeNull();
+  });
+
+  it("keeps one request state per pull request, replaced by each evaluation, the repository compared case-insensitively", async () => {
+    const first: RequestStateRecord = {
+      repo: "Acme/DB",
+      pullNumber: 11,
+      headSha: "a".repeat(40),
+      baseRef: "main",
+      policyCommit: "b".repeat(40),
+      state: "needs_approval",
+      conclusion: "action_required",
+      runnable: false,
+      title: "Needs 1 more approval from @acme/dba",
+      missing: [
+        "Needs 1 more approval from @acme/dba (0 of 1 met) for rule `prod-reads`.",
+        "Needs 1 more approval from @acme/privacy (0 of 1 met) for rule `pii`.",
+      ],
+      fingerprint: null,
+      checkRunUrl: "https://github.example/Acme/DB/pull/11/checks?check_run_id=5",
+      evaluatedAt: new Date("2026-03-04T05:06:07.123Z"),
+    };
+    expect(await store.findRequestState({ repo: "acme/db", pullNumber: 11 })).toBeNull();
+    await store.recordRequestState(first);
+    expect(await store.findRequestState({ repo: "ACME/db", pullNumber: 11 })).toEqual({
+      ...first,
+      repo: "acme/db",
+    });
+
+    const second: RequestStateRecord = {
+      ...first,
+      repo: "acme/DB",
+      headSha: "c".repeat(40),
+      policyCommit: null,
+      state: "ready",
+      conclusion: "success",
+      runnable: true,
+      title: "Every approval requirement is met",
+      missing: [],
+      fingerprint: "f".repeat(64),
+      checkRunUrl: null,
+      evaluatedAt: new Date("2026-03-04T05:07:00Z"),
+    };
+    await store.recordRequestState(second);
+    expect(await store.findRequestState({ repo: "Acme/DB", pullNumber: 11 })).toEqual({
+      ...second,
+      repo: "acme/db",
+    });
+    const { rows } = await pool.query(
+      "select count(*)::int as n from querygate.request_states where repo = 'acme/db' and pull_number = 11",
+    );
+    expect(rows[0]).toEqual({ n: 1 });
+    // Other pull requests, and the same number in another repository, have their own records.
+    expect(await store.findRequestState({ repo: "acme/db", pullNumber: 12 })).toBeNull();
+    expect(await store.findRequestState({ repo: "acme/other", pullNumber: 11 })).toBeNull();
+  });
+
+  it("refuses a request state that is not a verdict", async () => {
+    const record = {
+      repo: "acme/db",
+      pullNumber: 13,
+      headSha: "a".repeat(40),
+      baseRef: "main",
+      policyCommit: null,
+      state: "executed",
+      conclusion: "success",
+      runnable: true,
+      title: "t",
+      missing: [],
+      fingerprint: null,
+      checkRunUrl: null,
+      evaluatedAt: new Date(),
+    } as unknown as RequestStateRecord;
+    await expect(store.recordRequestState(record)).rejects.toThrow(/request_states_state_check/);
+    await expect(
+      store.recordRequestState({ ...record, state: "ready", conclusion: "approved" as never }),
+    ).rejects.toThrow(/request_states_conclusion_check/);
+  });
+
+  it("keeps each reported execution's masked result markdown and outcome title, and lists them", async () => {
+    const ledger = createExecutionLedger(pool);
+    const headSha = "d".repeat(40);
+    const unit = (requestPath: string) => ({
+      repo: "Acme/DB",
+      pullNumber: 14,
+      headSha,
+      requestPath,
+      statements: [{ index: 0, hash: "e".repeat(64) }],
+      fingerprint: "fp",
+      target: "orders-prod",
+      readOnly: true,
+      triggeredBy: "dana",
+    });
+    const { row: a } = await ledger.enqueueOnce(unit("queries/a.sql"));
+    const { row: b } = await ledger.enqueueOnce(unit("queries/b.sql"));
+    for (const row of [a, b]) {
+      await ledger.claim(row.key, "w1");
+      await ledger.finish(row.key, "w1", { state: row === a ? "succeeded" : "rolled_back" });
+    }
+    const before = await store.listExecutions({ repo: "acme/db", pullNumber: 14, headSha });
+    expect(before.map((e) => [e.requestPath, e.reported, e.resultTitle, e.resultMarkdown])).toEqual([
+      ["queries/a.sql", false, null, null],
+      ["queries/b.sql", false, null, null],
+    ]);
+    const markdown =
+      "<!-- querygate:result:a -->\n### ✅ Executed\n| id | email |\n|---|---|\n| `3` | •••• |";
+    const marked = await ledger.markReported(a.key, {
+      commentId: 5,
+      resultMarkdown: markdown,
+      resultTitle: "Executed",
+    });
+    expect(marked).toMatchObject({ resultMarkdown: markdown, resultTitle: "Executed" });
+    // A second report of the same outcome changes nothing.
+    expect(await ledger.markReported(a.key, { resultMarkdown: "other", resultTitle: "other" })).toBeNull();
+    const after = await store.listExecutions({
+      repo: "ACME/db",
+      pullNumber: 14,
+      headSha: headSha.toUpperCase(),
+    });
+    expect(after).toEqual([
+      {
+        key: a.key,
+        requestPath: "queries/a.sql",
+        state: "succeeded",
+        commentId: 5,
+        reported: true,
+        resultTitle: "Executed",
+        resultMarkdown: markdown,
+      },
+      {
+        key: b.key,
+        requestPath: "queries/b.sql",
+        state: "rolled_back",
+        commentId: null,
+        reported: false,
+        resultTitle: null,
+        resultMarkdown: null,
+      },
+    ]);
   });
 
   it("serialises work on the same pull request", async () => {

@@ -3,7 +3,7 @@ import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import { requestVerdict, type VerdictInput } from "../../src/approvals/request-verdict.js";
 import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { Decision } from "../../src/policy/policy-types.js";
-import { renderStatusComment } from "../../src/render/render-status-comment.js";
+import { missingApprovalLines, renderStatusComment } from "../../src/render/render-status-comment.js";
 
 const HEAD = "a".repeat(40);
 const decision: Decision = {
@@ -63,6 +63,17 @@ describe("renderStatusComment", () => {
     expect(body).toContain("Head aaaaaaa");
   });
 
+  it("records the same missing-approval lines it shows (what the API reports as missing_approvals)", () => {
+    const lines = missingApprovalLines(decision, approval(1));
+    expect(lines).toEqual(["Needs 1 more approval from @acme/dba (2 of 3 met) for rule `prod-writes`."]);
+    for (const line of lines) expect(render(approval(1))).toContain(line);
+    expect(missingApprovalLines(decision, approval(0))).toEqual([]);
+    // Nothing counted yet: every approval is missing.
+    expect(missingApprovalLines(decision, null)).toEqual([
+      "Needs 3 more approvals from @acme/dba (0 of 3 met) for rule `prod-writes`.",
+    ]);
+  });
+
   it("does not promise a Run button in review-only mode", () => {
     expect(render(approval(1), false)).not.toContain("click **Run**");
     expect(render(approval(0), false)).toContain("Ready to run.");
@@ -96,8 +107,24 @@ describe("renderStatusComment", () => {
       checkRunUrl: null,
       runnerEnabled: true,
       executions: [
-        { key: "a", requestPath: "queries/a.sql", state: "succeeded", commentId: 1, reported: true },
-        { key: "b", requestPath: "queries/b.sql", state: "rolled_back", commentId: 2, reported: true },
+        {
+          key: "a",
+          requestPath: "queries/a.sql",
+          state: "succeeded",
+          commentId: 1,
+          reported: true,
+          resultTitle: null,
+          resultMarkdown: null,
+        },
+        {
+          key: "b",
+          requestPath: "queries/b.sql",
+          state: "rolled_back",
+          commentId: 2,
+          reported: true,
+          resultTitle: null,
+          resultMarkdown: null,
+        },
       ],
     });
     expect(body.startsWith(`${STATUS_COMMENT_MARKER}\n### querygate: ran — see the results`)).toBe(true);

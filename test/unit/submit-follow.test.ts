@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { followRequest } from "../../src/github/follow-request.js";
+import {
+  type ApiClient,
+  ApiClientError,
+  type ApiRequestResult,
+  type ApiRequestStatus,
+} from "../../src/api-client/api-client.js";
+import { followRequest } from "../../src/api-client/follow-request.js";
 import { GitHubRefusedError } from "../../src/github/github-errors.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import type { SubmitOctokit } from "../../src/github/submit-octokit.js";
@@ -11,56 +17,39 @@ const _appClientFits = (client: GitHubClient): SubmitOctokit => client;
 void _appClientFits;
 
 const URL = "https://github.example/acme/db/pull/7";
+const ID = { owner: "acme", repo: "db", number: 7 };
 
-interface Run {
-  id: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  external_id?: string | null;
-  title?: string;
-}
+type Step = ApiRequestStatus | Error;
 
-/** A fake GitHub whose pull request and check runs change from one poll to the next. */
-function fakeGitHub(
-  states: Array<{ pr?: { state: string; merged: boolean }; runs: Run[] }>,
-  comments: string[] = [],
-) {
+/**
+ * A fake querygate API whose answers change from one poll to the next. It is all the follower may ask:
+ * there is no GitHub here, so nothing can be read from comments or check runs.
+ */
+function fakeApi(steps: Step[], result: ApiRequestResult | null = null) {
   let poll = 0;
   const calls: string[] = [];
-  const octokit = {
-    rest: {
-      pulls: {
-        get: async () => {
-          calls.push("pulls.get");
-          const at = states[Math.min(poll, states.length - 1)];
-          return { data: { html_url: URL, head: { sha: "abc" }, state: "open", merged: false, ...at?.pr } };
-        },
-      },
-      checks: {
-        listForRef: async () => {
-          calls.push("checks.listForRef");
-          const at = states[Math.min(poll++, states.length - 1)];
-          return {
-            data: {
-              check_runs: (at?.runs ?? []).map((r) => ({
-                ...r,
-                external_id: r.external_id ?? null,
-                output: { title: r.title ?? null },
-              })),
-            },
-          };
-        },
-      },
-      issues: {
-        listComments: async () => {
-          calls.push("issues.listComments");
-          return { data: comments.map((body, i) => ({ id: i + 1, body })) };
-        },
-      },
+  const api: ApiClient = {
+    status: async () => {
+      calls.push("status");
+      const at = steps[Math.min(poll++, steps.length - 1)] as Step;
+      if (at instanceof Error) throw at;
+      return at;
     },
-  } as unknown as SubmitOctokit;
-  return { octokit, calls };
+    result: async () => {
+      calls.push("result");
+      return result;
+    },
+    submit: async () => {
+      throw new Error("not asked");
+    },
+    targets: async () => {
+      throw new Error("not asked");
+    },
+    actions: async () => {
+      throw new Error("not asked");
+    },
+  };
+  return { api, calls };
 }
 
 function clock() {
@@ -73,29 +62,29 @@ function clock() {
   };
 }
 
-const gate = (conclusion: string, title: string): Run => ({
-  id: 1,
-  name: "querygate",
-  status: "completed",
-  conclusion,
-  title,
+const at = (state: string, title: string | null = null, missing: string[] = []): ApiRequestStatus => ({
+  state,
+  url: URL,
+  decision: title === null ? null : { conclusion: "action_required", title },
+  missing_approvals: missing,
 });
-const execute = (key: string, conclusion: string, title: string, id = 2): Run => ({
-  id,
-  name: "querygate/execute",
-  status: "completed",
-  conclusion,
-  title,
-  external_id: key,
+const ran = (
+  outcome: string,
+  status: string,
+  markdown = "<!-- querygate:result:k1 -->\nrows",
+): ApiRequestResult => ({
+  url: URL,
+  state: "executed",
+  outcome,
+  status,
+  result: { markdown },
 });
 
-const follow = (octokit: SubmitOctokit, timeoutMs = 60_000) => {
+const follow = (api: ApiClient, timeoutMs = 60_000) => {
   const statuses: string[] = [];
   const result = followRequest({
-    octokit,
-    owner: "acme",
-    repo: "db",
-    number: 7,
+    api,
+    id: ID,
     timeoutMs,
     pollMs: 1000,
     ...clock(),
@@ -104,36 +93,30 @@ const follow = (octokit: SubmitOctokit, timeoutMs = 60_000) => {
   return { result, statuses };
 };
 
-describe("followRequest", () => {
-  test("waits through evaluation and approval, then returns the execution and its own result comments", async () => {
-    const { octokit } = fakeGitHub(
+describe("followRequest (through the querygate API)", () => {
+  test("waits through evaluation and approval, then returns the execution's outcome and stored result", async () => {
+    const markdown =
+      "<!-- querygate:result:k1 -->\npart one\n\n<!-- querygate:result:k1:part:2 -->\npart two";
+    const { api, calls } = fakeApi(
       [
-        { runs: [] },
-        { runs: [gate("action_required", "Needs 1 more approval from @acme/dba")] },
-        { runs: [gate("success", "Every approval requirement is met")] },
-        {
-          runs: [
-            gate("success", "ok"),
-            { ...execute("k1", "", ""), status: "in_progress", conclusion: null },
-          ],
-        },
-        { runs: [gate("success", "ok"), execute("k1", "success", "Executed")] },
+        at("pending"),
+        at("needs_approval", "Needs 1 more approval from @acme/dba", [
+          "Needs 1 more approval from @acme/dba (0 of 1 met) for rule `r`.",
+        ]),
+        at("ready", "Every approval requirement is met"),
+        at("running", "Every approval requirement is met"),
+        at("executed", "Every approval requirement is met"),
       ],
-      [
-        "<!-- querygate:status --> not a result",
-        "<!-- querygate:result:k1:part:2 -->\npart two",
-        "<!-- querygate:result:k1 -->\npart one",
-        "<!-- querygate:result:other-key -->\nanother execution",
-      ],
+      ran("executed", "Executed", markdown),
     );
-    const { result, statuses } = follow(octokit);
+    const { result, statuses } = follow(api);
     expect(await result).toEqual({
       outcome: "executed",
+      state: "executed",
       url: URL,
       status: "Executed",
-      result: {
-        markdown: "<!-- querygate:result:k1 -->\npart one\n\n<!-- querygate:result:k1:part:2 -->\npart two",
-      },
+      result: { markdown },
+      last: null,
     });
     expect(statuses).toEqual([
       "waiting for querygate to evaluate the request",
@@ -142,67 +125,93 @@ describe("followRequest", () => {
       "running",
       "Executed",
     ]);
+    // The result is asked for only once the status says it ran.
+    expect(calls).toEqual(["status", "status", "status", "status", "status", "result"]);
   });
 
   test.each([
-    ["failure", "Rolled back: over the row ceiling", "rolled_back"],
-    ["failure", "Failed: SQLSTATE 23514 at queries/a.sql line 4", "failed"],
-    ["neutral", "Needs manual verification", "needs_verification"],
-  ])("an execute check run concluding %s titled %j is %s", async (conclusion, title, outcome) => {
-    const { octokit } = fakeGitHub([{ runs: [gate("success", "ok"), execute("k", conclusion, title)] }]);
-    expect((await follow(octokit).result).outcome).toBe(outcome);
+    ["rolled_back", "Rolled back: over the row ceiling"],
+    ["failed", "Failed: SQLSTATE 23514 at queries/a.sql line 4"],
+    ["needs_verification", "Needs manual verification"],
+  ])("an execution the API reports as %s ends the wait with that outcome", async (outcome, title) => {
+    const { api } = fakeApi([at("executed")], ran(outcome, title));
+    expect(await follow(api).result).toMatchObject({ outcome, status: title });
   });
 
-  test("the worst of several executions speaks for all", async () => {
-    const { octokit } = fakeGitHub([
-      { runs: [execute("a", "success", "Executed", 2), execute("b", "failure", "Failed: x", 3)] },
-    ]);
-    expect((await follow(octokit).result).outcome).toBe("failed");
+  test("an outcome the follower does not know counts as a failure", async () => {
+    const { api } = fakeApi([at("executed")], ran("exploded", "?"));
+    expect((await follow(api).result).outcome).toBe("failed");
   });
 
-  test("a failing querygate check is a denial; a closed pull request is closed; neither reads comments", async () => {
-    const denied = fakeGitHub([{ runs: [gate("failure", "Denied by policy")] }]);
-    expect(await follow(denied.octokit).result).toEqual({
+  test("a request that will not run as written is a denial; a closed pull request is closed; neither asks for a result", async () => {
+    const denied = fakeApi([at("needs_approval", "Needs"), at("denied", "Denied by policy")]);
+    const status = at("denied", "Denied by policy");
+    expect(await follow(denied.api).result).toEqual({
       outcome: "denied",
+      state: "denied",
       url: URL,
       status: "Denied by policy",
       result: null,
+      last: status,
     });
-    expect(denied.calls).not.toContain("issues.listComments");
-    const closed = fakeGitHub([
-      { pr: { state: "closed", merged: false }, runs: [gate("action_required", "Needs")] },
-    ]);
-    expect((await follow(closed.octokit).result).outcome).toBe("closed");
+    expect(denied.calls).not.toContain("result");
+    for (const state of ["invalid", "no_policy", "wrong_base", "fork", "no_requests"]) {
+      const { api } = fakeApi([at(state)]);
+      expect((await follow(api).result).outcome, state).toBe("denied");
+    }
+    const closed = fakeApi([at("closed", "Needs")]);
+    expect(await follow(closed.api).result).toMatchObject({
+      outcome: "closed",
+      status: "closed without running",
+    });
+    expect(closed.calls).not.toContain("result");
   });
 
   test("times out at the deadline with the last status", async () => {
-    const { octokit, calls } = fakeGitHub([{ runs: [gate("action_required", "Needs 1 more approval")] }]);
-    expect(await follow(octokit, 5_000).result).toEqual({
+    const { api, calls } = fakeApi([at("needs_approval", "Needs 1 more approval")]);
+    expect(await follow(api, 5_000).result).toMatchObject({
       outcome: "timed_out",
+      state: "needs_approval",
       url: URL,
       status: "Needs 1 more approval",
       result: null,
     });
-    expect(calls.filter((c) => c === "pulls.get")).toHaveLength(6);
+    expect(calls.filter((c) => c === "status")).toHaveLength(6);
+  });
+
+  test("timeout 0 is one look", async () => {
+    const { api, calls } = fakeApi([at("ready", "Approved")]);
+    expect((await follow(api, 0).result).outcome).toBe("timed_out");
+    expect(calls).toEqual(["status"]);
   });
 
   test("rides out a few server errors, but not a refusal", async () => {
-    const flaky = fakeGitHub([{ runs: [gate("failure", "Denied")] }]);
-    const get = flaky.octokit.rest.pulls.get;
-    let failures = 2;
-    (flaky.octokit.rest.pulls as { get: unknown }).get = async (...args: Parameters<typeof get>) => {
-      if (failures-- > 0) throw Object.assign(new Error("bad gateway"), { status: 502 });
-      return get(...args);
-    };
-    expect((await follow(flaky.octokit).result).outcome).toBe("denied");
+    const flaky = fakeApi([
+      new ApiClientError(502, null, "the querygate API answered 502"),
+      new ApiClientError(0, null, "cannot reach the querygate API"),
+      at("denied", "Denied"),
+    ]);
+    expect((await follow(flaky.api).result).outcome).toBe("denied");
+    // The rate limit is waited out as the API says, and is not an error.
+    const limited = new ApiClientError(429, null, "too many calls", 30);
+    const busy = fakeApi([limited, limited, limited, limited, at("denied", "Denied")]);
+    const waiting = follow(busy.api, 600_000);
+    expect((await waiting.result).outcome).toBe("denied");
+    expect(waiting.statuses).toEqual([
+      "over the querygate API's rate limit for this token; asking again in 30 s",
+      "Denied",
+    ]);
 
-    const refused = fakeGitHub([{ runs: [] }]);
-    (refused.octokit.rest.pulls as { get: unknown }).get = async () => {
-      throw Object.assign(new Error("Bad credentials"), { status: 401 });
-    };
-    const error = await follow(refused.octokit).result.catch((e) => e);
-    expect(error).toBeInstanceOf(GitHubRefusedError);
-    expect(error.message).toMatch(/GitHub answered 401 .*check GITHUB_TOKEN/);
+    const down = fakeApi([new ApiClientError(503, null, "down")]);
+    expect(await follow(down.api).result.catch((e) => e)).toMatchObject({ status: 503 });
+
+    const refused = fakeApi([
+      new ApiClientError(401, "authorization", "the API token is unknown or revoked"),
+    ]);
+    const error = await follow(refused.api).result.catch((e) => e);
+    expect(error).toBeInstanceOf(ApiClientError);
+    expect(error).toMatchObject({ status: 401, field: "authorization" });
+    expect(refused.calls).toEqual(["status"]);
   });
 });
 

@@ -188,6 +188,28 @@ describe("submit usage", () => {
   };
   const required = ["--repo", "acme/db", "--target", "orders-prod", "--reason", "why"];
 
+  test("--wait without the querygate API is refused up-front, saying why and what to give", async () => {
+    // Nothing is sent: a GitHub token that would fail is never used.
+    const bare = await run([...required, "--sql", "SELECT 1", "--wait"]);
+    expect(bare.code).toBe(SUBMIT_EXIT.usage);
+    expect(bare.err).toContain("--wait needs --api-url (or QUERYGATE_API_URL) and QUERYGATE_API_TOKEN");
+    expect(bare.err).toContain(
+      "querygate reads a request's state from the app, never from comments or check runs anyone can write",
+    );
+    expect(bare.err).toContain("querygate token create");
+    expect(
+      (await run([...required, "--sql", "SELECT 1", "--wait", "--api-url", "https://qg.example"])).err,
+    ).toContain("--wait needs QUERYGATE_API_TOKEN:");
+    expect(
+      (
+        await run([...required, "--sql", "SELECT 1", "--wait"], {
+          GITHUB_TOKEN: "t",
+          QUERYGATE_API_TOKEN: "qg_x",
+        })
+      ).err,
+    ).toContain("--wait needs --api-url (or QUERYGATE_API_URL):");
+  });
+
   test("--help prints the usage with the exit codes", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
@@ -212,7 +234,19 @@ describe("submit usage", () => {
       code: 3,
       err: expect.stringContaining("--timeout only applies with --wait"),
     });
-    expect(await run([...required, "--sql", "SELECT 1", "--api-url", "ftp://x"])).toMatchObject({ code: 3 });
+    expect(await run([...required, "--sql", "SELECT 1", "--github-api-url", "ftp://x"])).toMatchObject({
+      code: 3,
+      err: expect.stringContaining("--github-api-url must be http(s)"),
+    });
+    // --api-url is the querygate app that --wait asks; GitHub's REST root is --github-api-url.
+    expect(await run([...required, "--sql", "SELECT 1", "--api-url", "https://qg.example"])).toMatchObject({
+      code: 3,
+      err: expect.stringContaining("--api-url only applies with --wait"),
+    });
+    const withApiToken = { GITHUB_TOKEN: "t", QUERYGATE_API_TOKEN: "qg_x" };
+    expect(
+      await run([...required, "--sql", "SELECT 1", "--wait", "--api-url", "ftp://x"], withApiToken),
+    ).toMatchObject({ code: 3, err: expect.stringContaining("--api-url must be http(s)") });
     expect(await run([...required, "--target", "Bad Name", "--sql", "SELECT 1"])).toMatchObject({
       code: 3,
       err: expect.stringContaining("target: "),

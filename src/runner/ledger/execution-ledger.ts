@@ -41,6 +41,10 @@ export interface ReportRefs {
   commentId?: number | null;
   checkRunId?: number | null;
   auditCommitSha?: string | null;
+  /** The result comment(s) exactly as posted (masked), parts joined: what the API hands requesters. */
+  resultMarkdown?: string | null;
+  /** The outcome in words, as the `querygate/execute` check run titles it. */
+  resultTitle?: string | null;
 }
 
 export interface ExecutionRow {
@@ -72,6 +76,8 @@ export interface ExecutionRow {
   reportCommentId: number | null;
   reportCheckRunId: number | null;
   reportAuditCommitSha: string | null;
+  resultMarkdown: string | null;
+  resultTitle: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -218,10 +224,17 @@ export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
       const result = await pool.query(
         `update ${TABLE}
          set reported_at = now(), report_comment_id = $2, report_check_run_id = $3,
-             report_audit_commit_sha = $4, updated_at = now()
+             report_audit_commit_sha = $4, result_markdown = $5, result_title = $6, updated_at = now()
          where key = $1 and reported_at is null and state not in ('queued', 'running')
          returning *`,
-        [key, refs.commentId ?? null, refs.checkRunId ?? null, refs.auditCommitSha ?? null],
+        [
+          key,
+          refs.commentId ?? null,
+          refs.checkRunId ?? null,
+          refs.auditCommitSha ?? null,
+          refs.resultMarkdown ?? null,
+          refs.resultTitle ?? null,
+        ],
       );
       return result.rows[0] === undefined ? null : toRow(result.rows[0]);
     },
@@ -313,6 +326,8 @@ function toRow(raw: any): ExecutionRow {
     reportCommentId: raw.report_comment_id === null ? null : Number(raw.report_comment_id),
     reportCheckRunId: raw.report_check_run_id === null ? null : Number(raw.report_check_run_id),
     reportAuditCommitSha: raw.report_audit_commit_sha,
+    resultMarkdown: raw.result_markdown,
+    resultTitle: raw.result_title,
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
   };

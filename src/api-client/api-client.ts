@@ -1,4 +1,4 @@
-import { MCP_API_TIMEOUT_MS } from "./mcp-limits.js";
+import { API_CLIENT_TIMEOUT_MS } from "./api-client-limits.js";
 
 /** The API refused a call (or could not be reached): its status, the field it named and its message. */
 export class ApiClientError extends Error {
@@ -6,6 +6,8 @@ export class ApiClientError extends Error {
     readonly status: number,
     readonly field: string | null,
     message: string,
+    /** With 429: the seconds until the rate window ends (the API's Retry-After). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = "ApiClientError";
@@ -18,13 +20,27 @@ export interface RequestId {
   number: number;
 }
 
+/** `GET /api/v1/requests/OWNER/REPO/N` (docs/api.md), as far as clients read it. */
+export type ApiRequestStatus = Record<string, unknown> & {
+  state: string;
+  url: string;
+  decision?: { conclusion?: string; title?: string | null } | null;
+  missing_approvals?: string[];
+};
+
+/** `GET /api/v1/requests/OWNER/REPO/N/result` (docs/api.md). */
+export type ApiRequestResult = Record<string, unknown> & {
+  url: string;
+  outcome: string;
+  status: string;
+  result: { markdown: string };
+};
+
 export interface ApiClient {
   submit(body: Record<string, unknown>): Promise<{ id: string; number: number; url: string }>;
-  status(id: RequestId): Promise<Record<string, unknown> & { state: string; url: string }>;
+  status(id: RequestId): Promise<ApiRequestStatus>;
   /** Null while the request has no result (the API's 404 for an existing request). */
-  result(
-    id: RequestId,
-  ): Promise<(Record<string, unknown> & { outcome: string; result: { markdown: string } }) | null>;
+  result(id: RequestId): Promise<ApiRequestResult | null>;
   targets(repo: string): Promise<Record<string, unknown>>;
   actions(repo: string): Promise<Record<string, unknown>>;
 }
@@ -61,7 +77,7 @@ export function createApiClient(p: {
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(p.timeoutMs ?? MCP_API_TIMEOUT_MS),
+        signal: AbortSignal.timeout(p.timeoutMs ?? API_CLIENT_TIMEOUT_MS),
       });
     } catch (error) {
       throw new ApiClientError(
@@ -80,10 +96,12 @@ export function createApiClient(p: {
     if (!response.ok) {
       const error = (json as { error?: { field?: string | null; message?: string } } | null)?.error;
       const retry = response.headers.get("retry-after");
+      const retrySeconds = retry !== null && /^\d+$/.test(retry) ? Number(retry) : null;
       throw new ApiClientError(
         response.status,
         error?.field ?? null,
         `${error?.message ?? `the querygate API answered ${response.status}`}${retry ? ` (retry after ${retry} s)` : ""}`,
+        retrySeconds,
       );
     }
     return json as Record<string, unknown>;
