@@ -28,8 +28,8 @@ export const AUDIT_RESOLUTIONS = [
 export type AuditResolution = (typeof AUDIT_RESOLUTIONS)[number];
 
 /** What made the runner execute: the check run button, a PR comment command, the merge, or auto-approval. */
-export const AUDIT_TRIGGERS = ["button", "comment", "merge", "auto"] as const;
-export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
+export const RUN_TRIGGERS = ["button", "comment", "merge", "auto"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** One statement of the execution unit, located in the request file by byte offsets (parser-independent). */
 export interface AuditStatement {
@@ -81,7 +81,7 @@ export interface AuditExecutor {
   /** Who clicked, commented or merged; the app's own login for `auto`. */
   triggered_by: string;
   /** How the run was triggered, or null when not known. */
-  trigger: AuditTrigger | null;
+  trigger: RunTrigger | null;
   /** ISO 8601 UTC, or null. */
   triggered_at: string | null;
   /** Which runner replica executed it (the ledger's `claimed_by`), or null. */

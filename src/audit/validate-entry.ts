@@ -3,8 +3,8 @@ import {
   AUDIT_FORMAT_VERSION,
   AUDIT_OUTCOMES,
   AUDIT_RESOLUTIONS,
-  AUDIT_TRIGGERS,
   type AuditEntry,
+  RUN_TRIGGERS,
 } from "./audit-types.js";
 import { DIGEST_PATTERN } from "./digest.js";
 
@@ -158,7 +158,7 @@ const BODY_FIELDS: Record<string, Check> = {
   ),
   executor: record({
     triggered_by: text(),
-    trigger: nullable(oneOf(AUDIT_TRIGGERS)),
+    trigger: nullable(oneOf(RUN_TRIGGERS)),
     triggered_at: nullable(timestamp),
     worker: nullable(text()),
   }),

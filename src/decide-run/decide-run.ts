@@ -1,4 +1,4 @@
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import { fingerprintChanges, type RunFingerprint } from "../plan-pull-request/fingerprint.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import type { RunPayload } from "../runner/run-payload.js";
@@ -22,7 +22,7 @@ export interface DecideRunParams {
   sender: string;
   /** A bot (an agent's token, an app) never starts a run, even one it authored. */
   senderIsBot: boolean;
-  trigger: AuditTrigger;
+  trigger: RunTrigger;
   /** What was recorded when this head became ready; what would run must be exactly that. */
   approved: RunFingerprint | null;
   now: Date;

@@ -1,5 +1,5 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import type { RunBy } from "../policy/policy-types.js";
 
 /** Server-side: the sender must be the author or a counting approver, as the policy's `run_by` says. */
@@ -9,7 +9,7 @@ export function mayStart(p: {
   senderIsBot: boolean;
   author: string;
   approval: ApprovalStatus | null;
-  trigger: AuditTrigger;
+  trigger: RunTrigger;
 }): string | null {
   if (p.trigger === "auto") return null;
   if (p.senderIsBot)

@@ -1,4 +1,4 @@
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import { decideRun } from "../decide-run/decide-run.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { notRunnableReply, queuedReply } from "../render/render-command-reply.js";
@@ -15,7 +15,7 @@ export interface RequestRunParams {
   pullNumber: number;
   sender: string;
   senderIsBot: boolean;
-  trigger: AuditTrigger;
+  trigger: RunTrigger;
   /** An evaluation this same delivery just made under the pull request's lock (`execute: auto`). */
   evaluated?: PullRequestEvaluation;
 }

@@ -1,4 +1,4 @@
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import { canCommand } from "../github/collaborator-permission.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { notRunnableReply, refusalReply } from "../render/render-command-reply.js";
@@ -32,7 +32,7 @@ export async function allowedToCommand(p: CommandParams): Promise<boolean> {
 
 /** `/querygate run` or the Run button: a run when the runner is enabled, else why nothing runs. */
 export async function runCommand(
-  p: CommandParams & { trigger: AuditTrigger; closedReply: string | null },
+  p: CommandParams & { trigger: RunTrigger; closedReply: string | null },
 ): Promise<void> {
   if (p.deps.runnerEnabled) return startRun(p);
   const evaluation = await evaluateCurrentPullRequest(p);

@@ -1,4 +1,4 @@
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import type { GitHubClient } from "../github/octokit.js";
 import type { RepositoryLike } from "./evaluate-current-pull-request.js";
 import type { PullRequestEvaluation } from "./evaluate-pull-request.js";
@@ -17,7 +17,7 @@ export async function startRun(p: {
   pullNumber: number;
   sender: string;
   senderIsBot: boolean;
-  trigger: AuditTrigger;
+  trigger: RunTrigger;
   evaluated?: PullRequestEvaluation;
 }): Promise<void> {
   const reply = (body: string) =>

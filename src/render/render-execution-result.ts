@@ -1,3 +1,4 @@
+import type { RunTrigger } from "../audit/audit-types.js";
 import type { ExecuteCheckRun } from "../github/check-run-output.js";
 import {
   CHECK_RUN_SUMMARY_MAX_CHARS,
@@ -29,8 +30,6 @@ const KEY_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const CONTINUED = "_Continued in the next comment._";
 /** Room kept free at the end of every part for the continuation (or truncation) note. */
 const PART_FOOTER_RESERVE = 400;
-
-export type ExecutionTrigger = "button" | "comment" | "merge" | "auto";
 
 export interface ResultStatement {
   index: number;
@@ -66,7 +65,7 @@ export interface RenderExecutionResultParams {
   headSha: string;
   approvers: Array<{ login: string; reviewId: number }>;
   triggeredBy: string;
-  trigger: ExecutionTrigger;
+  trigger: RunTrigger;
   /** ISO 8601; null when the run never started (or its times were lost with a worker). */
   startedAt: string | null;
   endedAt: string | null;
@@ -389,7 +388,7 @@ function approvedBy(approvers: RenderExecutionResultParams["approvers"]): string
   return approvers.map((a) => `${inlineCode(`@${a.login}`)} (review ${a.reviewId})`).join(", ");
 }
 
-function triggerWords(trigger: ExecutionTrigger): string {
+function triggerWords(trigger: RunTrigger): string {
   switch (trigger) {
     case "button":
       return "with the Run button";

@@ -1,4 +1,4 @@
-import type { AuditTrigger } from "../audit/audit-types.js";
+import type { RunTrigger } from "../audit/audit-types.js";
 import type { ExecutionUnit } from "../plan-pull-request/execution-units.js";
 import type { PolicyTarget } from "../policy/policy-types.js";
 
@@ -18,7 +18,7 @@ export interface RunPayload {
   target: Pick<PolicyTarget, "name" | "engine" | "environment" | "connection" | "searchPath">;
   policy: { commitSha: string; files: Array<{ path: string; blobSha: string }>; matchedRules: string[] };
   approvals: Array<{ login: string; reviewId: number; commitId: string; teams: string[] }>;
-  trigger: AuditTrigger;
+  trigger: RunTrigger;
   triggeredBy: string;
   triggeredAt: string;
 }
