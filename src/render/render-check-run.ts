@@ -156,7 +156,8 @@ function finish(
     ? `Policy: ${p.policy.files.map((f) => inlineCode(f.path)).join(", ")} at ${p.policy.commitSha.slice(0, 7)}`
     : "";
   const parserLine = p.parserVersions.length > 0 ? `Parser: ${p.parserVersions.join(", ")}` : "";
-  summary.push("", `<sub>${[policyLine, parserLine].filter(Boolean).join(" · ")}</sub>`);
+  const footer = [policyLine, parserLine].filter(Boolean).join(" · ");
+  if (footer) summary.push("", `<sub>${footer}</sub>`);
   return {
     conclusion: head.verdict.conclusion,
     actions: head.actions,

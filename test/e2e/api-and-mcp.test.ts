@@ -9,6 +9,7 @@ import {
   startScenarioEnvironment,
 } from "../../src/sandbox/scenario-environment.js";
 import { GitHubRefusal } from "../../src/simulator/steps/review-steps.js";
+import { DBA, ORDERS_PROD, PROD_READS_NEED_A_DBA, policy, rule } from "../support/builders/policy-file.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -16,23 +17,14 @@ const CLI = path.join(ROOT, "dist/cli/main.js");
 const REPO = "acme/db-requests";
 const APP_BOT = "querygate[bot]";
 const SEED = readFileSync(path.join(ROOT, "examples/seed/orders.sql"), "utf8");
-const POLICY = `version: 1
-targets:
-  orders-prod:
-    engine: postgres
-    environment: production
-    connection: { env: ORDERS_PROD_URL }
-rules:
-  - name: prod-reads-need-a-dba
-    when: { environment: production, class: [read] }
-    require: { count: 1, from: ["@acme/dba"] }
-  - name: agents-change-nothing
-    when: { actor: [agent] }
-    limits: { max_affected_rows: 0 }
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/dba"]
-`;
+const POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD },
+  rules: [
+    PROD_READS_NEED_A_DBA,
+    rule("agents-change-nothing", { when: { actor: ["agent"] }, limits: { max_affected_rows: 0 } }),
+  ],
+  policy_owners: [DBA],
+});
 
 const ACTION = `name: orders-by-status
 description: Count the orders in one status

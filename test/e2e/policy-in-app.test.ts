@@ -1,24 +1,34 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/sandbox/scenario-load.js";
 import { runScenario, type ScenarioReport } from "../../src/sandbox/scenario-run.js";
+import {
+  approvalsFrom,
+  DBA,
+  NO_DDL_IN_PROD,
+  ORDERS_PROD,
+  type PolicyDocument,
+  policy,
+  rule,
+} from "../support/builders/policy-file.js";
+import { sqlRequest } from "../support/builders/request-file.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
-const POLICY = `version: 1
-targets:
-  orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
-owners:
-  "orders-prod/public.payments": ["@acme/payments"]
-rules:
-  - name: no-ddl-in-prod
-    when: { environment: production, class: [ddl] }
-    deny: "Schema changes go through migrations."
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
-const WEAKER = POLICY.replace('deny: "Schema changes go through migrations."', "approve: auto");
-const BROKEN = POLICY.replace("count: 1", "count: 0");
-const REQUEST = (sql: string) => `-- target: orders-prod\n-- reason: e2e\n${sql}\n`;
+/** DDL in production denied, payments owned by @acme/payments; `over` replaces the rules or the defaults. */
+const inAppPolicy = (over: Partial<PolicyDocument> = {}) =>
+  policy({
+    targets: { "orders-prod": ORDERS_PROD },
+    owners: { "orders-prod/public.payments": ["@acme/payments"] },
+    rules: [NO_DDL_IN_PROD],
+    ...over,
+  });
+const POLICY = inAppPolicy();
+/** The same rule, approving DDL instead of denying it. */
+const WEAKER = inAppPolicy({
+  rules: [rule("no-ddl-in-prod", { when: { environment: "production", class: ["ddl"] }, approve: "auto" })],
+});
+/** `count: 0` in the defaults, on line 11. */
+const BROKEN = inAppPolicy({ defaults: { require: approvalsFrom(0, DBA) } });
+const REQUEST = (sql: string) => sqlRequest(sql, { reason: "e2e" });
 
 const scenario = (base: Record<string, string>) =>
   parseScenario(

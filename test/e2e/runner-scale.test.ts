@@ -14,6 +14,7 @@ import { type Simulator, type SimulatorReport, startSimulator } from "../../src/
 import type { DeliveryRecord } from "../../src/simulator/webhooks/webhook-deliverer.js";
 import { EXECUTE_QUEUE, JOB_SCHEMA } from "../../src/store/job-queue.js";
 import { STATE_SCHEMA } from "../../src/store/migrations.js";
+import { approvalsFrom, DBA, policy, rule, target } from "../support/builders/policy-file.js";
 import { type Replica, startReplicas, stopReplicas } from "../support/replicas.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
@@ -39,20 +40,15 @@ const SETTLE_TIMEOUT_MS = 150_000;
 const SETTLE_POLL_MS = 200;
 const RESULT_MARKER = "<!-- querygate:result:";
 
-const POLICY = `version: 1
-targets:
-  orders-prod:
-    engine: postgres
-    environment: production
-    connection: { env: ${TARGET_ENV} }
-rules:
-  - name: prod-writes-need-a-dba
-    when: { environment: production, class: [write] }
-    require: { count: 1, from: ["@acme/dba"] }
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
+const POLICY = policy({
+  targets: { "orders-prod": target("production", TARGET_ENV) },
+  rules: [
+    rule("prod-writes-need-a-dba", {
+      when: { environment: "production", class: ["write"] },
+      require: approvalsFrom(1, DBA),
+    }),
+  ],
+});
 
 const SEED = `create table counters (id int primary key, n int not null default 0);
 insert into counters (id, n) select g, 0 from generate_series(1, ${REQUESTS}) g;`;

@@ -9,36 +9,33 @@ import {
   startScenarioEnvironment,
 } from "../../src/sandbox/scenario-environment.js";
 import { GitHubRefusal } from "../../src/simulator/steps/review-steps.js";
+import {
+  DBA,
+  NO_DDL_IN_PROD,
+  ORDERS_PROD,
+  PROD_READS_NEED_A_DBA,
+  policy,
+  rule,
+} from "../support/builders/policy-file.js";
+import { silentLog } from "../support/simulator-clients.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const OWNER = "acme";
 const REPO = "db-requests";
 const FULL = `${OWNER}/${REPO}`;
 const SEED = readFileSync(path.resolve(import.meta.dirname, "../../examples/seed/orders.sql"), "utf8");
-const POLICY = `version: 1
-targets:
-  orders-prod:
-    engine: postgres
-    environment: production
-    connection: { env: ORDERS_PROD_URL }
-rules:
-  - name: prod-reads-need-a-dba
-    when: { environment: production, class: [read] }
-    require: { count: 1, from: ["@acme/dba"] }
-  - name: no-ddl-in-prod
-    when: { environment: production, class: [ddl] }
-    deny: "Schema changes go through migrations."
-  - name: emails-stay-hidden
-    when: { environment: production }
-    mask: ["customers.email"]
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/dba"]
-`;
+const POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD },
+  rules: [
+    PROD_READS_NEED_A_DBA,
+    NO_DDL_IN_PROD,
+    rule("emails-stay-hidden", { when: { environment: "production" }, mask: ["customers.email"] }),
+  ],
+  policy_owners: [DBA],
+});
 /** Fast enough for a test, and well inside the API's 60 calls a minute per token (API_RATE_LIMIT_PER_WINDOW). */
 const WAIT_POLL_MS = 250;
 const STEP_TIMEOUT_MS = 30_000;
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** Runs `querygate submit` in-process, as the CLI would, capturing both streams. */
 function submit(args: string[], env: Record<string, string | undefined>) {
@@ -195,7 +192,7 @@ describe("querygate submit", () => {
     expect(markdown).not.toContain("customer3@example.com");
 
     // The file is exactly what reviewers saw: the header, then the SQL.
-    const alice = new Octokit({ auth: tokens.alice, baseUrl: apiUrl, log: silent });
+    const alice = new Octokit({ auth: tokens.alice, baseUrl: apiUrl, log: silentLog });
     const { data: file } = await alice.rest.repos.getContent({
       owner: OWNER,
       repo: REPO,

@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/sandbox/scenario-load.js";
 import { runScenario, type ScenarioReport } from "../../src/sandbox/scenario-run.js";
+import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy } from "../support/builders/policy-file.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 const HEADER = "-- target: orders-prod\n-- reason: e2e\n";
+const POLICY = policy({ targets: { "orders-prod": ORDERS_PROD }, rules: [PROD_WRITES_NEED_TWO_DBAS] });
 
 const SCENARIO = `
 repo: acme/db-requests
@@ -11,17 +13,7 @@ teams: { dba: [dana, dave] }
 users: [alice, bob]
 base:
   README.md: "hello"
-  policies/querygate.yml: |
-    version: 1
-    targets:
-      orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
-    rules:
-      - name: prod-writes-need-two-dbas
-        when: { environment: production, class: [write] }
-        require: { count: 2, from: ["@acme/dba"] }
-    defaults:
-      require: { count: 1, from: ["@acme/dba"] }
-    policy_owners: ["@acme/security"]
+  policies/querygate.yml: ${JSON.stringify(POLICY)}
 targets:
   orders-prod:
     seed: "create table orders (id int primary key, status text); insert into orders values (1, 'paid');"

@@ -5,6 +5,7 @@ import {
   SIM_WEBHOOK_SECRET,
   startScenarioEnvironment,
 } from "../../src/sandbox/scenario-environment.js";
+import { sqlRequest } from "../support/builders/request-file.js";
 import { adminDatabaseUrl } from "../support/test-database.js";
 
 describe("webhook signatures", () => {
@@ -22,7 +23,7 @@ describe("webhook signatures", () => {
         repo: "acme/db-requests",
         number: 1,
         author: "alice",
-        files: { "queries/a.sql": "-- target: orders-prod\n-- reason: r\nSELECT 1;\n" },
+        files: { "queries/a.sql": sqlRequest("SELECT 1;", { reason: "r" }) },
       })
       .catch(() => undefined);
     env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);

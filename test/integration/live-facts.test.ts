@@ -8,8 +8,7 @@ import { explainStatement } from "../../src/sql/postgres/live/explain-estimate.j
 import { withLiveSession } from "../../src/sql/postgres/live/live-session.js";
 import { MAX_VIEW_DEPTH } from "../../src/sql/postgres/live/lookup-relation.js";
 import { quoteIdent } from "../../src/sql/postgres/live/quote-ident.js";
-import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
-import type { Statement } from "../../src/sql/statement.js";
+import { parseSql } from "../support/parse-sql.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
 const ORDERS = 10_000;
@@ -49,14 +48,6 @@ insert into events select 'e' || g from generate_series(1, ${EVENTS}) g;
 analyze;
 `;
 
-const dialect = await createPostgresDialect();
-
-function analyze(sql: string): Statement[] {
-  const analysis = dialect.analyze(Buffer.from(sql, "utf8"));
-  if (!analysis.ok) throw new Error(`expected ${JSON.stringify(sql)} to parse: ${analysis.error.message}`);
-  return analysis.statements;
-}
-
 function only<T>(items: T[]): T {
   expect(items).toHaveLength(1);
   return items[0] as T;
@@ -75,7 +66,7 @@ describe("live facts", () => {
   const collect = (
     sql: string,
     options: { searchPath?: string[]; params?: Record<number, Array<string | null>> } = {},
-  ) => collectLiveFacts({ connectionString: database.url, statements: analyze(sql), ...options });
+  ) => collectLiveFacts({ connectionString: database.url, statements: parseSql(sql), ...options });
   const collectOne = async (sql: string, options: Parameters<typeof collect>[1] = {}) =>
     only(await collect(sql, options));
 
@@ -172,7 +163,7 @@ describe("live facts", () => {
     });
 
     it("quotes names instead of splicing them into SQL", async () => {
-      const [statement] = analyze('select * from "weird""name"');
+      const [statement] = parseSql('select * from "weird""name"');
       expect(only(statement?.objects ?? []).name).toBe('weird"name');
       await admin.query(`create table ${quoteIdent('weird"name')} (id int)`);
       try {
@@ -278,7 +269,7 @@ describe("live facts", () => {
         },
       );
       // Through the public API too, with a statement whose text was tampered with after analysis.
-      const statement = only(analyze("select 1"));
+      const statement = only(parseSql("select 1"));
       const [facts] = await collectLiveFacts({
         connectionString: database.url,
         statements: [{ ...statement, text: "select 1; delete from events" }],
@@ -313,7 +304,7 @@ describe("live facts", () => {
 
     it("fails closed for every statement when the target cannot be reached, with the password masked", async () => {
       const password = "s3cret-Pa55";
-      const statements = analyze("select 1; update orders set amount = 1");
+      const statements = parseSql("select 1; update orders set amount = 1");
       const facts = await collectLiveFacts({
         connectionString: `postgres://querygate:${password}@127.0.0.1:1/prod`,
         statements,
@@ -336,7 +327,7 @@ describe("live facts", () => {
         await locker.query("lock table customers in access exclusive mode");
         const [blocked, free] = await collectLiveFacts({
           connectionString: database.url,
-          statements: analyze("update customers set name = 'x'; delete from events where payload = 'e1'"),
+          statements: parseSql("update customers set name = 'x'; delete from events where payload = 'e1'"),
           statementTimeoutMs: SHORT_TIMEOUT_MS,
         });
         expect(blocked?.estimatedRows).toBeNull();
@@ -362,7 +353,7 @@ describe("live facts", () => {
         url.password = password;
         const [denied, allowed] = await collectLiveFacts({
           connectionString: url.toString(),
-          statements: analyze("select * from orders; select 1"),
+          statements: parseSql("select * from orders; select 1"),
         });
         expect(only(denied?.relations ?? []).resolved?.name).toBe("orders");
         expect(denied?.estimatedRows).toBeNull();
@@ -377,7 +368,7 @@ describe("live facts", () => {
 
   describe("escalateWithLiveFacts", () => {
     const escalated = async (sql: string, options: Parameters<typeof collect>[1] = {}) => {
-      const statement = only(analyze(sql));
+      const statement = only(parseSql(sql));
       const facts = await collectOne(sql, options);
       return { statement, facts, result: escalateWithLiveFacts(statement, facts) };
     };
@@ -449,7 +440,7 @@ describe("live facts", () => {
     });
 
     it("flags everything unknown when the target was unreachable", () => {
-      const statement = only(analyze("delete from orders"));
+      const statement = only(parseSql("delete from orders"));
       const failed: LiveStatementFacts = {
         relations: [],
         functions: [],
@@ -465,7 +456,7 @@ describe("live facts", () => {
       const { statement, facts, result } = await escalated("drop table customers");
       const before = JSON.stringify(statement);
       expect(escalateWithLiveFacts(statement, facts).class).toBe("ddl");
-      const admin = only(analyze("select pg_terminate_backend(1)"));
+      const admin = only(parseSql("select pg_terminate_backend(1)"));
       expect(escalateWithLiveFacts(admin, await collectOne("select 1")).class).toBe("admin");
       expect(result.ast).toBe(statement.ast);
       expect(Object.keys(result)).not.toContain("ast");

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { lookUpMemberships } from "../../src/github/fetch-approval-facts.js";
+import { listReviews, lookUpMemberships } from "../../src/github/fetch-approval-facts.js";
 import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { publishStatusComment } from "../../src/github/publish-status-comment.js";
 import type { StateStore } from "../../src/store/state-store.js";
+import { HEAD_SHA, restReview } from "../support/builders/reviews.js";
 
 const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
 
@@ -38,6 +39,28 @@ describe("lookUpMemberships", () => {
     expect(logins.map((l) => isMember("acme", "dba", l))).toEqual([true, false, false, "unknown", "unknown"]);
     expect(isMember("acme", "dba", "never-asked")).toBe("unknown");
     expect(isMember("ACME", "DBA", "Dana")).toBe(true);
+  });
+});
+
+describe("listReviews", () => {
+  it("keeps REST's upper-case states and drops reviews without an account, a commit or a known state", async () => {
+    const reviews = [
+      restReview("dana", "APPROVED", { id: 1 }),
+      restReview("deploy[bot]", "APPROVED", { id: 2, userType: "Bot" }),
+      restReview("dave", "CHANGES_REQUESTED", { id: 3, commitId: "b".repeat(40) }),
+      { ...restReview("ghost", "APPROVED", { id: 4 }), user: null },
+      { ...restReview("dora", "APPROVED", { id: 5 }), commit_id: null },
+      { ...restReview("eve", "APPROVED", { id: 6 }), state: "SOMETHING_NEW" },
+    ];
+    const octokit = {
+      paginate: async () => reviews,
+      rest: { pulls: { listReviews: {} } },
+    } as unknown as GitHubClient;
+    expect(await listReviews(octokit, { owner: "acme", repo: "r", pullNumber: 1 })).toEqual([
+      { id: 1, login: "dana", userType: "User", state: "APPROVED", commitId: HEAD_SHA },
+      { id: 2, login: "deploy[bot]", userType: "Bot", state: "APPROVED", commitId: HEAD_SHA },
+      { id: 3, login: "dave", userType: "User", state: "CHANGES_REQUESTED", commitId: "b".repeat(40) },
+    ]);
   });
 });
 

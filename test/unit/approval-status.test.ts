@@ -1,48 +1,33 @@
 import { describe, expect, it } from "vitest";
 import { approvalContextDigest, nextApprovalContext } from "../../src/approvals/approval-context.js";
 import { approvalStatus } from "../../src/approvals/approval-status.js";
-import type { MembershipAnswer, PullRequestFacts, ReviewFact } from "../../src/approvals/approval-types.js";
+import type {
+  MembershipAnswer,
+  PullRequestFacts,
+  ReviewFact,
+  ReviewState,
+} from "../../src/approvals/approval-types.js";
 import { baseBranchProblem } from "../../src/approvals/base-branch.js";
 import { commitAuthors } from "../../src/approvals/commit-authors.js";
 import { membershipQueries } from "../../src/approvals/membership-queries.js";
 import { requestVerdict, type VerdictInput } from "../../src/approvals/request-verdict.js";
-import type { RequirementSpec } from "../../src/policy/policy-types.js";
+import { DBA_TEAM, requirement, user } from "../support/builders/policy-model.js";
+import { approvalStatusWith, changeRequest, reviewFact } from "../support/builders/reviews.js";
 
 const HEAD = "h".repeat(40);
 const OLD = "o".repeat(40);
-const DBA: RequirementSpec = {
-  id: "rule:two-dbas",
-  source: "rule",
-  label: "two-dbas",
-  count: 2,
-  from: [{ kind: "team", org: "acme", slug: "dba" }],
-  statements: [0],
-};
-const SAM: RequirementSpec = {
+const DBA = requirement("two-dbas", 2, [DBA_TEAM]);
+const SAM = requirement("changes to policies/", 1, [user("sam")], {
   id: "policy_owners",
   source: "policy_owners",
-  label: "changes to policies/",
-  count: 1,
-  from: [{ kind: "user", login: "sam" }],
   statements: [],
-};
+});
 const TEAM: Record<string, string[]> = { "acme/dba": ["dana", "dave", "dora", "alice"] };
 const members = (org: string, slug: string, login: string): MembershipAnswer =>
   (TEAM[`${org}/${slug}`] ?? []).includes(login.toLowerCase());
 
-let nextId = 1;
-const review = (
-  login: string,
-  state: ReviewFact["state"],
-  commitId = HEAD,
-  userType = "User",
-): ReviewFact => ({
-  id: nextId++,
-  login,
-  userType,
-  state,
-  commitId,
-});
+const review = (login: string, state: ReviewState, commitId = HEAD, userType: "User" | "Bot" = "User") =>
+  reviewFact(login, state, commitId, userType);
 const pr = (over: Partial<PullRequestFacts> = {}): PullRequestFacts => ({
   author: "alice",
   headSha: HEAD,
@@ -276,7 +261,7 @@ describe("baseBranchProblem", () => {
 });
 
 describe("requestVerdict", () => {
-  const met = { statuses: [], approvals: [], changeRequests: [], satisfied: true, problems: [] };
+  const met = approvalStatusWith({ satisfied: true });
   const base: VerdictInput = {
     policyOk: true,
     requestFiles: 1,
@@ -302,9 +287,7 @@ describe("requestVerdict", () => {
         approval: {
           ...met,
           satisfied: false,
-          changeRequests: [
-            { reviewId: 1, login: "d", commitId: HEAD, requirements: ["x"], unverified: false },
-          ],
+          changeRequests: [changeRequest("d", ["x"], { reviewId: 1, commitId: HEAD })],
         },
       },
       "blocked",

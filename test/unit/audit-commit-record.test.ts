@@ -1,4 +1,3 @@
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AuditChainError } from "../../src/audit/append-entry.js";
 import { AUDIT_CHAIN_PATH, DEFAULT_AUDIT_BRANCH } from "../../src/audit/audit-paths.js";
@@ -10,8 +9,8 @@ import { AuditCommitConflictError, commitAuditRecord } from "../../src/github/co
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
 import { newEntry, REQUEST_PATH, REQUEST_TEXT } from "../support/audit-entry-builder.js";
+import { installationOctokit } from "../support/simulator-clients.js";
 
-const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
 const owner = "acme";
 const noWait = () => Promise.resolve();
 
@@ -22,10 +21,7 @@ describe("commitAuditRecord against the GitHub simulator", () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ owner });
-    octokit = new Octokit({
-      auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-      baseUrl: sim.apiBaseUrl,
-    });
+    octokit = installationOctokit(sim);
   });
 
   afterAll(async () => {

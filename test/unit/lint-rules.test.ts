@@ -3,20 +3,11 @@ import type { Finding } from "../../src/lint/lint-rule.js";
 import { ALL_RULES } from "../../src/lint/rules/index.js";
 import { runLint } from "../../src/lint/run-lint.js";
 import type { LiveRelation, LiveStatementFacts } from "../../src/sql/live-facts.js";
-import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
-import type { Statement } from "../../src/sql/statement.js";
-
-const dialect = await createPostgresDialect();
-
-function parse(sql: string): Statement[] {
-  const analysis = dialect.analyze(Buffer.from(sql, "utf8"));
-  if (!analysis.ok) throw new Error(`expected ${JSON.stringify(sql)} to parse: ${analysis.error.message}`);
-  return analysis.statements;
-}
+import { parseSql } from "../support/parse-sql.js";
 
 /** The findings of the first statement. */
 function lint(sql: string, live: LiveStatementFacts | null = null): Finding[] {
-  const statements = parse(sql);
+  const statements = parseSql(sql);
   return runLint({ statements, live: statements.map(() => live) })[0] ?? [];
 }
 

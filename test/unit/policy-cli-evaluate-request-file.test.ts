@@ -1,58 +1,34 @@
 import { describe, expect, it } from "vitest";
 import {
-  evaluateRequestFile,
   INVALID_REQUEST_RULE,
   UNSTABLE_LINT_RULE,
 } from "../../src/plan-pull-request/evaluate-request-file.js";
-import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { loadPolicy } from "../../src/policy/load/load-policy.js";
+import { approvalsFrom, DBA, policy, rule, target } from "../support/builders/policy-file.js";
+import { compilePolicyText, evaluateFile } from "../support/compile-policy-text.js";
 
-const POLICY = `version: 1
-targets:
-  app-staging:
-    engine: postgres
-    environment: staging
-    server_version: 15
-    connection: { env: APP_STAGING_URL }
-  app-prod:
-    engine: postgres
-    environment: production
-    server_version: 17
-    connection: { env: APP_PROD_URL }
-rules:
-  - name: staging-select-star-is-fine
-    when: { environment: staging }
-    lint: { select-star: "off" }
-    approve: auto
-  - name: star-reads-need-a-dba
-    when: { findings: [select-star] }
-    require: { count: 1, from: ["@acme/dba"] }
-  - name: silence-what-you-match
-    when: { target: [app-prod], findings: [read-without-where-or-limit] }
-    lint: { read-without-where-or-limit: "off" }
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
+const POLICY = policy({
+  targets: {
+    "app-staging": target("staging", "APP_STAGING_URL", { server_version: 15 }),
+    "app-prod": target("production", "APP_PROD_URL", { server_version: 17 }),
+  },
+  rules: [
+    rule("staging-select-star-is-fine", {
+      when: { environment: "staging" },
+      lint: { "select-star": "off" },
+      approve: "auto",
+    }),
+    rule("star-reads-need-a-dba", { when: { findings: ["select-star"] }, require: approvalsFrom(1, DBA) }),
+    rule("silence-what-you-match", {
+      when: { target: ["app-prod"], findings: ["read-without-where-or-limit"] },
+      lint: { "read-without-where-or-limit": "off" },
+    }),
+  ],
+});
 
-const compiled = policy();
-
-function policy() {
-  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
-  if (!loaded.ok) throw new Error(loaded.errors.map((e) => `${e.line}: ${e.key}: ${e.message}`).join("\n"));
-  return compilePolicy(loaded.policy);
-}
+const compiled = compilePolicyText(POLICY);
 
 const evaluate = (sql: string) =>
-  evaluateRequestFile({
-    policy: compiled,
-    path: "queries/q.sql",
-    content: Buffer.from(sql),
-    author: "alice",
-    actor: "user",
-    labels: [],
-    now: new Date("2025-03-04T10:00:00Z"),
-  });
+  evaluateFile({ policy: compiled, path: "queries/q.sql", text: sql, now: new Date("2025-03-04T10:00:00Z") });
 
 describe("evaluateRequestFile", () => {
   it("returns the header, the reviewed statements and the decision", async () => {

@@ -5,33 +5,34 @@ import { describe, expect, it } from "vitest";
 import { checkCommand } from "../../src/cli/check-command.js";
 import { policyCommand } from "../../src/cli/policy-command.js";
 import { UsageError } from "../../src/cli/usage-error.js";
+import {
+  approvalsFrom,
+  DBA,
+  NO_DDL_IN_PROD,
+  ORDERS_STAGING,
+  PROD_WRITES_NEED_TWO_DBAS,
+  policy,
+  rule,
+  STAGING_READS_ARE_FREE,
+  target,
+} from "../support/builders/policy-file.js";
+import { sqlRequest } from "../support/builders/request-file.js";
 
-const POLICY = `version: 1
-targets:
-  orders-prod:
-    engine: postgres
-    environment: production
-    server_version: 15
-    connection: { env: ORDERS_PROD_URL }
-  orders-staging:
-    engine: postgres
-    environment: staging
-    connection: { env: ORDERS_STAGING_URL }
-rules:
-  - name: prod-writes-need-two-dbas
-    when: { environment: production, class: [write] }
-    require: { count: 2, from: ["@acme/dba"] }
-    limits: { max_affected_rows: 1000 }
-  - name: no-ddl-in-prod
-    when: { environment: production, class: [ddl] }
-    deny: "Schema changes go through migrations."
-  - name: staging-reads-are-free
-    when: { environment: staging, class: [read] }
-    approve: auto
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
+const ORDERS_PROD_15 = target("production", "ORDERS_PROD_URL", { server_version: 15 });
+const PROD_WRITES = { ...PROD_WRITES_NEED_TWO_DBAS, limits: { max_affected_rows: 1000 } };
+const POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD_15, "orders-staging": ORDERS_STAGING },
+  rules: [PROD_WRITES, NO_DDL_IN_PROD, STAGING_READS_ARE_FREE],
+});
+/** Invalid twice: a count of 0 in rules[0] and a misspelt `approve` in rules[2]. */
+const BAD_POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD_15, "orders-staging": ORDERS_STAGING },
+  rules: [
+    { ...PROD_WRITES, require: approvalsFrom(0, DBA) },
+    NO_DDL_IN_PROD,
+    rule("staging-reads-are-free", { when: { environment: "staging", class: ["read"] }, aprove: "auto" }),
+  ],
+});
 
 const root = mkdtempSync(path.join(tmpdir(), "querygate-policy-cli-"));
 const policyDir = path.join(root, "policies");
@@ -39,10 +40,7 @@ mkdirSync(policyDir);
 writeFileSync(path.join(policyDir, "querygate.yml"), POLICY);
 const badPolicyDir = path.join(root, "bad-policies");
 mkdirSync(badPolicyDir);
-writeFileSync(
-  path.join(badPolicyDir, "querygate.yml"),
-  POLICY.replace("require: { count: 2,", "require: { count: 0,").replace("approve: auto", "aprove: auto"),
-);
+writeFileSync(path.join(badPolicyDir, "querygate.yml"), BAD_POLICY);
 
 const fileWith = (name: string, content: string) => {
   const file = path.join(root, name);
@@ -51,17 +49,17 @@ const fileWith = (name: string, content: string) => {
 };
 const prodWrite = fileWith(
   "fix.sql",
-  "-- target: orders-prod\n-- reason: fix order 42\nUPDATE orders SET status = 'shipped' WHERE id = 42;\n",
+  sqlRequest("UPDATE orders SET status = 'shipped' WHERE id = 42;", { reason: "fix order 42" }),
 );
 const prodDdl = fileWith(
   "ddl.sql",
-  "-- target: orders-prod\n-- reason: add a column\nSELECT 1;\nALTER TABLE orders ADD COLUMN note text;\n",
+  sqlRequest("SELECT 1;\nALTER TABLE orders ADD COLUMN note text;", { reason: "add a column" }),
 );
 const stagingRead = fileWith(
   "read.sql",
-  "-- target: orders-staging\n-- reason: look\nSELECT id FROM orders WHERE id = 1;\n",
+  sqlRequest("SELECT id FROM orders WHERE id = 1;", { target: "orders-staging", reason: "look" }),
 );
-const typoTarget = fileWith("typo.sql", "-- target: orders-prd\n-- reason: r\nSELECT 1;\n");
+const typoTarget = fileWith("typo.sql", sqlRequest("SELECT 1;", { target: "orders-prd", reason: "r" }));
 const teams = fileWith("teams.yml", "dba: [dana, dmitri, alice]\n");
 
 async function run(

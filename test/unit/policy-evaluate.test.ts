@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { type ReviewedStatement, reviewStatements } from "../../src/lint/review-statements.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { type EvaluateRequestInput, evaluateRequest } from "../../src/policy/evaluate/evaluate-policy.js";
@@ -11,10 +10,8 @@ import {
 import type {
   ConditionResult,
   Decision,
-  OwnerEntry,
   Policy,
   PolicyRule,
-  PolicyTarget,
   Principal,
   RequirementSpec,
   RuleEffects,
@@ -22,74 +19,29 @@ import type {
   WhenConditions,
 } from "../../src/policy/policy-types.js";
 import { satisfyRequirements } from "../../src/policy/satisfy-requirements.js";
-import type { LiveStatementFacts } from "../../src/sql/live-facts.js";
-import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
+import {
+  DBA_TEAM as DBA,
+  loadedPolicy,
+  type PolicyParts,
+  loadedRule as rule,
+  SOURCE,
+  loadedTarget as target,
+  team,
+  user,
+} from "../support/builders/policy-model.js";
+import { reviewSql } from "../support/parse-sql.js";
 
-const dialect = await createPostgresDialect();
-const SOURCE = { file: "policies/querygate.yml", line: 1 };
 /** A Wednesday. */
 const NOW = new Date("2025-03-05T12:00:00Z");
 const PROD = "orders-prod";
 const STAGING = "orders-staging";
 
-const user = (login: string): Principal => ({ kind: "user", login });
-const team = (org: string, slug: string): Principal => ({ kind: "team", org, slug });
-const DBA = team("acme", "dba");
-
-function reviewed(sql: string, estimatedRows?: number | null): ReviewedStatement[] {
-  const analysis = dialect.analyze(Buffer.from(sql));
-  if (!analysis.ok) throw new Error(`expected ${JSON.stringify(sql)} to parse: ${analysis.error.message}`);
-  const live =
-    estimatedRows === undefined
-      ? null
-      : analysis.statements.map(
-          (): LiveStatementFacts => ({ relations: [], functions: [], estimatedRows, errors: [] }),
-        );
-  return reviewStatements({ statements: analysis.statements, live });
-}
-
-function target(name: string, environment: string, more: Partial<PolicyTarget> = {}): PolicyTarget {
-  return {
-    name,
-    engine: "postgres",
-    environment,
-    serverVersion: 15,
-    connection: { env: "URL" },
-    searchPath: ["public"],
-    limits: {},
-    execute: "on_approval",
-    source: SOURCE,
-    ...more,
-  };
-}
-
-function rule(
-  name: string,
-  when: WhenConditions | null,
-  effects: RuleEffects,
-  cel: string | null = null,
-): PolicyRule {
-  return { name, when, if: cel, effects, source: { ...SOURCE, line: 20 } };
-}
-
-function policyWith(p: {
-  rules?: PolicyRule[];
-  owners?: OwnerEntry[];
-  defaults?: Policy["defaults"];
-  targets?: Record<string, PolicyTarget>;
-}): Policy {
-  return {
-    version: 1,
-    targets: p.targets ?? { [PROD]: target(PROD, "production"), [STAGING]: target(STAGING, "staging") },
-    owners: p.owners ?? [],
-    rules: p.rules ?? [],
-    defaults: p.defaults === undefined ? { require: { count: 1, from: [DBA] } } : p.defaults,
-    policyOwners: [team("acme", "security")],
-    allowedBaseBranches: [],
-    dismissStaleApprovals: false,
-    runBy: ["author", "approvers"],
-    files: [{ path: "policies/querygate.yml", blobSha: null }],
-  };
+/** A policy over orders-prod and orders-staging, with defaults of one @acme/dba approval unless given. */
+function policyWith(p: Partial<PolicyParts> = {}): Policy {
+  return loadedPolicy({
+    targets: { [PROD]: target(PROD, "production"), [STAGING]: target(STAGING, "staging") },
+    ...p,
+  });
 }
 
 type RequestOverrides = Partial<EvaluateRequestInput["request"]>;
@@ -111,7 +63,7 @@ function evaluate(
       labels: [],
       ...opts.request,
     },
-    statements: reviewed(sql, opts.estimatedRows),
+    statements: reviewSql(sql, opts.estimatedRows),
     now: opts.now ?? NOW,
   });
 }
@@ -675,7 +627,7 @@ describe("requests", () => {
         actor: "user",
         labels: [],
       },
-      statements: reviewed(READ),
+      statements: reviewSql(READ),
       now: NOW,
     };
     expect(evaluateRequest(input)).toEqual(evaluateRequest(input));

@@ -1,19 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "../../src/policy/load/load-policy.js";
 import type { Policy, PolicyError, PolicyRule, PolicyTarget } from "../../src/policy/policy-types.js";
+import {
+  policy,
+  policyFixtureLines,
+  target as policyTarget,
+  type YamlValue,
+} from "../support/builders/policy-file.js";
 
 const FILE = "policies/querygate.yml";
 
-/** A valid policy in 7 lines; tests append from line 8. */
-const BASE = [
-  "version: 1",
-  "targets:",
-  "  orders-prod:",
-  "    engine: postgres",
-  "    environment: production",
-  "    connection: { env: ORDERS_PROD_URL }",
-  "policy_owners: ['@acme/security']",
-];
+/** A valid policy in 7 lines (fixtures/policies/minimal.yml); tests append from line 8. */
+const BASE = policyFixtureLines("minimal.yml");
 
 function yaml(...lines: string[]): string {
   return `${lines.join("\n")}\n`;
@@ -44,18 +42,17 @@ function only(...lines: string[]): { line: number; key: string; message: string 
 }
 
 /** A policy whose only target is written by `lines` (from line 3). */
+const withTarget = (...lines: string[]) =>
+  yaml("version: 1", "targets:", ...lines, "policy_owners: ['@acme/security']");
+
 function targetErrors(...lines: string[]): PolicyError[] {
-  const result = loadPolicy([
-    { path: FILE, content: yaml("version: 1", "targets:", ...lines, "policy_owners: ['@acme/security']") },
-  ]);
+  const result = loadPolicy([{ path: FILE, content: withTarget(...lines) }]);
   if (result.ok) throw new Error("expected policy errors");
   return result.errors;
 }
 
 function target(...lines: string[]): PolicyTarget {
-  const result = loadPolicy([
-    { path: FILE, content: yaml("version: 1", "targets:", ...lines, "policy_owners: ['@acme/security']") },
-  ]);
+  const result = loadPolicy([{ path: FILE, content: withTarget(...lines) }]);
   if (!result.ok) throw new Error(JSON.stringify(result.errors, null, 2));
   const [first] = Object.values(result.policy.targets);
   if (!first) throw new Error("no target");
@@ -779,13 +776,18 @@ describe("secrets", () => {
 describe("dismiss_stale_approvals", () => {
   it("is false by default, takes true, and refuses anything but a boolean with its line", async () => {
     const { loadPolicy } = await import("../../src/policy/load/load-policy.js");
-    const base =
-      'version: 1\ntargets:\n  t: { engine: postgres, environment: prod, connection: { env: T_URL } }\npolicy_owners: ["@acme/security"]\n';
-    const off = loadPolicy([{ path: "policies/q.yml", content: base }]);
+    /** Four lines: `dismiss_stale_approvals` goes on line 5. */
+    const withDismiss = (dismiss?: YamlValue) =>
+      policy({
+        targets: { t: policyTarget("prod", "T_URL") },
+        defaults: null,
+        ...(dismiss === undefined ? {} : { dismiss_stale_approvals: dismiss }),
+      });
+    const off = loadPolicy([{ path: "policies/q.yml", content: withDismiss() }]);
     expect(off.ok && off.policy.dismissStaleApprovals).toBe(false);
-    const on = loadPolicy([{ path: "policies/q.yml", content: `${base}dismiss_stale_approvals: true\n` }]);
+    const on = loadPolicy([{ path: "policies/q.yml", content: withDismiss(true) }]);
     expect(on.ok && on.policy.dismissStaleApprovals).toBe(true);
-    const bad = loadPolicy([{ path: "policies/q.yml", content: `${base}dismiss_stale_approvals: "yes"\n` }]);
+    const bad = loadPolicy([{ path: "policies/q.yml", content: withDismiss("yes") }]);
     expect(bad.ok).toBe(false);
     if (!bad.ok)
       expect(bad.errors[0]).toMatchObject({

@@ -11,19 +11,12 @@ import {
 } from "../../src/policy/load/policy-limits.js";
 import type { Policy, PolicyError } from "../../src/policy/policy-types.js";
 import { readPolicyDir } from "../../src/policy/read-policy-dir.js";
+import { policyFixtureLines } from "../support/builders/policy-file.js";
 
 const FILE = "policies/querygate.yml";
 
-/** A valid policy in 7 lines; tests append from line 8. */
-const BASE = [
-  "version: 1",
-  "targets:",
-  "  orders-prod:",
-  "    engine: postgres",
-  "    environment: production",
-  "    connection: { env: ORDERS_PROD_URL }",
-  "policy_owners: ['@acme/security']",
-];
+/** A valid policy in 7 lines (fixtures/policies/minimal.yml); tests append from line 8. */
+const BASE = policyFixtureLines("minimal.yml");
 
 function yaml(...lines: string[]): string {
   return `${lines.join("\n")}\n`;

@@ -1,67 +1,40 @@
 import { describe, expect, it } from "vitest";
-import { type ReviewedStatement, reviewStatements } from "../../src/lint/review-statements.js";
+import type { ReviewedStatement } from "../../src/lint/review-statements.js";
 import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { evaluateRequest } from "../../src/policy/evaluate/evaluate-policy.js";
 import { compileGlob, maskGlobMatches } from "../../src/policy/evaluate/glob-pattern.js";
 import { compileOwnerIndex } from "../../src/policy/evaluate/owner-index.js";
 import { statementSubjects } from "../../src/policy/evaluate/statement-subjects.js";
 import type { Decision, OwnerEntry, Policy, Principal } from "../../src/policy/policy-types.js";
-import { createPostgresDialect } from "../../src/sql/postgres/postgres-dialect.js";
+import {
+  loadedPolicy,
+  loadedTarget,
+  ownerEntries,
+  SOURCE,
+  team,
+  user,
+} from "../support/builders/policy-model.js";
+import { reviewSql } from "../support/parse-sql.js";
 
-const dialect = await createPostgresDialect();
-const SOURCE = { file: "policies/querygate.yml", line: 1 };
 const NOW = new Date("2025-03-05T12:00:00Z");
 const TARGET = "orders-prod";
 
-function reviewed(sql: string): ReviewedStatement[] {
-  const analysis = dialect.analyze(Buffer.from(sql));
-  if (!analysis.ok) throw new Error(`expected ${JSON.stringify(sql)} to parse: ${analysis.error.message}`);
-  return reviewStatements({ statements: analysis.statements, live: null });
-}
-
 function first(sql: string): ReviewedStatement {
-  const [statement] = reviewed(sql);
+  const [statement] = reviewSql(sql);
   if (!statement) throw new Error("no statement");
   return statement;
 }
 
-const user = (login: string): Principal => ({ kind: "user", login });
-const team = (org: string, slug: string): Principal => ({ kind: "team", org, slug });
-
-function owners(...entries: Array<[pattern: string, owners: Principal[]]>): OwnerEntry[] {
-  return entries.map(([pattern, o], i) => ({ pattern, owners: o, source: { ...SOURCE, line: i + 10 } }));
+function policyWith(owners: OwnerEntry[]): Policy {
+  return loadedPolicy({
+    targets: { [TARGET]: loadedTarget(TARGET, "production", { connection: { env: "ORDERS_PROD_URL" } }) },
+    owners,
+  });
 }
 
-function policyWith(ownerEntries: OwnerEntry[]): Policy {
-  return {
-    version: 1,
-    targets: {
-      [TARGET]: {
-        name: TARGET,
-        engine: "postgres",
-        environment: "production",
-        serverVersion: 15,
-        connection: { env: "ORDERS_PROD_URL" },
-        searchPath: ["public"],
-        limits: {},
-        execute: "on_approval",
-        source: SOURCE,
-      },
-    },
-    owners: ownerEntries,
-    rules: [],
-    defaults: { require: { count: 1, from: [team("acme", "dba")] } },
-    policyOwners: [team("acme", "security")],
-    allowedBaseBranches: [],
-    dismissStaleApprovals: false,
-    runBy: ["author", "approvers"],
-    files: [{ path: "policies/querygate.yml", blobSha: null }],
-  };
-}
-
-function evaluate(ownerEntries: OwnerEntry[], sql: string): Decision {
+function evaluate(entries: OwnerEntry[], sql: string): Decision {
   return evaluateRequest({
-    policy: compilePolicy(policyWith(ownerEntries)),
+    policy: compilePolicy(policyWith(entries)),
     request: {
       path: "queries/q.sql",
       target: TARGET,
@@ -71,7 +44,7 @@ function evaluate(ownerEntries: OwnerEntry[], sql: string): Decision {
       actor: "user",
       labels: [],
     },
-    statements: reviewed(sql),
+    statements: reviewSql(sql),
     now: NOW,
   });
 }
@@ -132,7 +105,7 @@ describe("subjects", () => {
 
   it("ignores `*` columns for owners but keeps the table", () => {
     const d = evaluate(
-      owners(["*/public.customers.*", [team("acme", "privacy")]]),
+      ownerEntries(["*/public.customers.*", [team("acme", "privacy")]]),
       "SELECT * FROM customers",
     );
     expect(Object.keys(winners(d))).toEqual(["orders-prod/public.customers"]);
@@ -186,17 +159,19 @@ describe("owners", () => {
     const broad: [string, Principal[]] = ["*/public.*", [team("acme", "eng")]];
     const narrow: [string, Principal[]] = ["orders-prod/public.payments", [team("acme", "payments")]];
     const sql = "DELETE FROM payments WHERE id = 1";
-    expect(winners(evaluate(owners(broad, narrow), sql))["orders-prod/public.payments"]).toBe(
+    expect(winners(evaluate(ownerEntries(broad, narrow), sql))["orders-prod/public.payments"]).toBe(
       "orders-prod/public.payments",
     );
-    expect(winners(evaluate(owners(narrow, broad), sql))["orders-prod/public.payments"]).toBe("*/public.*");
-    const d = evaluate(owners(narrow, broad), sql);
+    expect(winners(evaluate(ownerEntries(narrow, broad), sql))["orders-prod/public.payments"]).toBe(
+      "*/public.*",
+    );
+    const d = evaluate(ownerEntries(narrow, broad), sql);
     expect(d.requirements.map((r) => r.from)).toEqual([[team("acme", "eng")]]);
   });
 
   it("an entry without owners leaves the subject unowned", () => {
     const d = evaluate(
-      owners(["*/public.*", [team("acme", "eng")]], ["*/public.scratch", []]),
+      ownerEntries(["*/public.*", [team("acme", "eng")]], ["*/public.scratch", []]),
       "DELETE FROM scratch WHERE id = 1",
     );
     expect(winners(d)["orders-prod/public.scratch"]).toBe("*/public.scratch");
@@ -206,7 +181,7 @@ describe("owners", () => {
 
   it("every owned subject needs one approval from its owners; subjects with the same owners share one", () => {
     const d = evaluate(
-      owners(
+      ownerEntries(
         ["*/public.orders", [team("acme", "eng")]],
         ["*/public.customers", [team("acme", "eng")]],
         ["*/public.customers.ssn", [team("acme", "privacy")]],
@@ -237,7 +212,10 @@ describe("owners", () => {
   });
 
   it("subjects no entry matches need no owner approval", () => {
-    const d = evaluate(owners(["*/sales.*", [team("acme", "sales")]]), "SELECT id FROM orders WHERE id = 1");
+    const d = evaluate(
+      ownerEntries(["*/sales.*", [team("acme", "sales")]]),
+      "SELECT id FROM orders WHERE id = 1",
+    );
     expect(winners(d)).toEqual({ "orders-prod/public.orders": null, "orders-prod/public.orders.id": null });
     expect(d.requirements.map((r) => r.id)).toEqual(["defaults"]);
   });
@@ -245,15 +223,17 @@ describe("owners", () => {
   it("`*/public.*` does not own a column subject; `*/public.**` does", () => {
     const sql = "SELECT email FROM orders WHERE id = 1";
     expect(
-      winners(evaluate(owners(["*/public.*", [user("dana")]]), sql))["orders-prod/public.orders.email"],
+      winners(evaluate(ownerEntries(["*/public.*", [user("dana")]]), sql))["orders-prod/public.orders.email"],
     ).toBeNull();
     expect(
-      winners(evaluate(owners(["*/public.**", [user("dana")]]), sql))["orders-prod/public.orders.email"],
+      winners(evaluate(ownerEntries(["*/public.**", [user("dana")]]), sql))[
+        "orders-prod/public.orders.email"
+      ],
     ).toBe("*/public.**");
   });
 
   it("quoted and unquoted identifiers are different subjects", () => {
-    const entries = owners(["*/public.Orders", [user("dana")]]);
+    const entries = ownerEntries(["*/public.Orders", [user("dana")]]);
     expect(winners(evaluate(entries, 'SELECT 1 FROM "Orders"'))["orders-prod/public.Orders"]).toBe(
       "*/public.Orders",
     );
@@ -262,14 +242,14 @@ describe("owners", () => {
 
   it("a team and a user are different owner sets", () => {
     const d = evaluate(
-      owners(["*/public.a", [team("acme", "dana")]], ["*/public.b", [user("dana")]]),
+      ownerEntries(["*/public.a", [team("acme", "dana")]], ["*/public.b", [user("dana")]]),
       "SELECT 1 FROM a, b",
     );
     expect(d.requirements.map((r) => r.from)).toEqual([[team("acme", "dana")], [user("dana")]]);
   });
 
   it("traces each subject with its winning pattern, source and owners", () => {
-    const d = evaluate(owners(["*/public.*", [user("dana")]]), "SELECT 1 FROM orders");
+    const d = evaluate(ownerEntries(["*/public.*", [user("dana")]]), "SELECT 1 FROM orders");
     expect(d.statements[0]?.trace.owners).toEqual([
       {
         subject: "orders-prod/public.orders",
@@ -321,7 +301,7 @@ describe("owner index", () => {
     };
     for (let round = 0; round < 200; round++) {
       const picked = patterns.filter(() => random() < 0.5).sort(() => random() - 0.5);
-      const entries = owners(...picked.map((p): [string, Principal[]] => [p, [user("x")]]));
+      const entries = ownerEntries(...picked.map((p): [string, Principal[]] => [p, [user("x")]]));
       const index = compileOwnerIndex(entries);
       for (const subject of subjects) {
         let expected = -1;

@@ -3,56 +3,48 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { policyCommand } from "../../src/cli/policy-command.js";
-import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { loadPolicy } from "../../src/policy/load/load-policy.js";
 import { runPolicyTests } from "../../src/policy-tests/run-policy-tests.js";
+import {
+  NO_DDL_IN_PROD,
+  ORDERS_PROD,
+  ORDERS_STAGING,
+  PROD_WRITES_NEED_TWO_DBAS,
+  policy,
+  rule,
+  STAGING_READS_ARE_FREE,
+} from "../support/builders/policy-file.js";
+import { sqlRequest } from "../support/builders/request-file.js";
+import { compilePolicyText } from "../support/compile-policy-text.js";
 
-const POLICY = `version: 1
-targets:
-  orders-prod:
-    engine: postgres
-    environment: production
-    connection: { env: ORDERS_PROD_URL }
-  orders-staging:
-    engine: postgres
-    environment: staging
-    connection: { env: ORDERS_STAGING_URL }
-owners:
-  "orders-prod/public.payments": ["@acme/payments"]
-rules:
-  - name: prod-writes-need-two-dbas
-    when: { environment: production, class: [write] }
-    require: { count: 2, from: ["@acme/dba"] }
-  - name: no-ddl-in-prod
-    when: { environment: production, class: [ddl] }
-    deny: "Schema changes go through migrations."
-  - name: staging-reads-are-free
-    when: { environment: staging, class: [read] }
-    approve: auto
-  - name: staging-writes-in-office-hours
-    when: { environment: staging, class: [write], time: { hours: "09:00-17:00" } }
-    approve: auto
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
-
-function compiled() {
-  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  return compilePolicy(loaded.policy);
-}
+const POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD, "orders-staging": ORDERS_STAGING },
+  owners: { "orders-prod/public.payments": ["@acme/payments"] },
+  rules: [
+    PROD_WRITES_NEED_TWO_DBAS,
+    NO_DDL_IN_PROD,
+    STAGING_READS_ARE_FREE,
+    rule("staging-writes-in-office-hours", {
+      when: { environment: "staging", class: ["write"], time: { hours: "09:00-17:00" } },
+      approve: "auto",
+    }),
+  ],
+});
 
 const baseDir = mkdtempSync(path.join(tmpdir(), "querygate-policy-tests-"));
 mkdirSync(path.join(baseDir, "requests"));
 writeFileSync(
   path.join(baseDir, "requests", "refund.sql"),
-  "-- target: orders-prod\n-- reason: refund\nUPDATE payments SET refunded = true WHERE id = 7;\n",
+  sqlRequest("UPDATE payments SET refunded = true WHERE id = 7;", { reason: "refund" }),
 );
 const NOW = new Date("2025-03-04T10:00:00Z");
 
 const run = (content: string) =>
-  runPolicyTests({ policy: compiled(), testFiles: [{ path: "t.yml", content }], baseDir, now: NOW });
+  runPolicyTests({
+    policy: compilePolicyText(POLICY),
+    testFiles: [{ path: "t.yml", content }],
+    baseDir,
+    now: NOW,
+  });
 
 const PROD_WRITE = `|
       -- target: orders-prod

@@ -1,100 +1,32 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
+import { describe, expect, it } from "vitest";
 import { RUN_BUTTON } from "../../src/github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
   CHECK_RUN_SUMMARY_MAX_CHARS,
   CHECK_RUN_TEXT_MAX_CHARS,
 } from "../../src/github/limits.js";
-import {
-  evaluateRequestFile,
-  type RequestFileEvaluation,
-} from "../../src/plan-pull-request/evaluate-request-file.js";
-import { planPullRequest } from "../../src/plan-pull-request/plan-pull-request.js";
-import type { BasePolicy, PolicyChangeReport } from "../../src/plan-pull-request/pull-request-plan.js";
+import type { RequestFileEvaluation } from "../../src/plan-pull-request/evaluate-request-file.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
-import { type CompiledPolicy, compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { loadPolicy } from "../../src/policy/load/load-policy.js";
-import type { Decision } from "../../src/policy/policy-types.js";
 import { renderCheckRun } from "../../src/render/render-check-run.js";
+import { policyFixture } from "../support/builders/policy-file.js";
+import {
+  approvalStatusWith,
+  changeRequest,
+  countedApproval,
+  requirementStatus,
+} from "../support/builders/reviews.js";
+import { compilePolicyText, evaluateFile } from "../support/compile-policy-text.js";
+import { checkRunParams, invalidBasePolicy, type PullRequestState } from "../support/render-inputs.js";
 
-const POLICY = `version: 1
-targets:
-  orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
-  orders-staging: { engine: postgres, environment: staging, connection: { env: ORDERS_STAGING_URL } }
-rules:
-  - name: prod-writes-need-two-dbas
-    when: { environment: production, class: [write] }
-    require: { count: 2, from: ["@acme/dba"] }
-  - name: no-ddl-in-prod
-    when: { environment: production, class: [ddl] }
-    deny: "Schema changes go through migrations."
-  - name: staging-is-free
-    when: { environment: staging }
-    approve: auto
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
-
-let policy: CompiledPolicy;
+const policy = compilePolicyText(policyFixture("orders.yml"));
 const HEADER = "-- target: orders-prod\n-- reason: test\n";
 const NOW = new Date("2026-11-21T10:00:00Z");
 
-const evaluate = (path: string, sql: string) =>
-  evaluateRequestFile({
-    policy,
-    path,
-    content: Buffer.from(sql),
-    author: "alice",
-    actor: "user",
-    labels: [],
-    now: NOW,
-  });
+const evaluate = (path: string, sql: string) => evaluateFile({ policy, path, text: sql, now: NOW });
 
-interface RenderExtra {
-  policy?: BasePolicy;
-  decision?: Decision | null;
-  approval?: ApprovalStatus | null;
-  fork?: boolean;
-  /** Whether the runner is enabled: the planner offers Run only for a runnable request. */
-  offerRun?: boolean;
-  baseProblem?: string | null;
-  policyChange?: PolicyChangeReport | null;
+function render(evaluations: RequestFileEvaluation[], extra: PullRequestState & { offerRun?: boolean } = {}) {
+  return renderCheckRun(checkRunParams({ evaluations, ...extra }));
 }
-
-/** Renders what the planner makes of these evaluations, as the app does. */
-function render(evaluations: RequestFileEvaluation[], extra: RenderExtra = {}) {
-  const basePolicy: BasePolicy = extra.policy ?? {
-    ok: true,
-    commitSha: "a".repeat(40),
-    files: [{ path: "policies/querygate.yml", blobSha: "f".repeat(40) }],
-    policy: policy.policy,
-    compiled: policy,
-  };
-  const decision =
-    extra.decision === undefined ? combineDecisions(evaluations.map((e) => e.decision)) : extra.decision;
-  const plan = planPullRequest({
-    pr: { headSha: "c".repeat(40), baseRef: "main", fork: extra.fork ?? false },
-    policy: basePolicy,
-    decided: decision === null ? null : { evaluations, decision },
-    skipped: [],
-    baseProblem: extra.baseProblem ?? null,
-    policyChange: extra.policyChange ?? null,
-    approval: extra.approval ?? null,
-    contextFiles: [],
-    executionCount: 0,
-    runnerEnabled: extra.offerRun ?? false,
-    dismissStale: false,
-  });
-  return renderCheckRun({ ...plan, reviewProblems: [] });
-}
-
-beforeAll(() => {
-  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  policy = compilePolicy(loaded.policy);
-});
 
 describe("renderCheckRun", () => {
   it("is neutral when the pull request has no request files and no policy change", () => {
@@ -104,11 +36,7 @@ describe("renderCheckRun", () => {
 
   it("fails closed when the base branch has no valid policy", () => {
     const output = render([], {
-      policy: {
-        ok: false,
-        commitSha: "b".repeat(40),
-        errors: ["policies/querygate.yml:3: version: missing"],
-      },
+      policy: invalidBasePolicy(["policies/querygate.yml:3: version: missing"], "b".repeat(40)),
       decision: null,
     });
     expect(output.conclusion).toBe("failure");
@@ -138,19 +66,12 @@ describe("renderCheckRun", () => {
   it("succeeds when every requirement is met", async () => {
     const e = await evaluate("queries/a.sql", `${HEADER}SELECT id FROM orders WHERE id = 7;\n`);
     const decision = combineDecisions([e.decision]);
-    const statuses = decision.requirements.map((r) => ({
-      id: r.id,
-      satisfiedBy: ["dana"],
-      missing: 0,
-      errors: [],
-    }));
-    const approval: ApprovalStatus = {
+    const statuses = decision.requirements.map((r) => requirementStatus(r.id, ["dana"], 0));
+    const approval = approvalStatusWith({
       statuses,
-      approvals: [{ reviewId: 1, login: "dana", commitId: "c".repeat(40), ignored: null, counted: ["x"] }],
-      changeRequests: [],
+      approvals: [countedApproval("dana", ["x"], { reviewId: 1, commitId: "c".repeat(40) })],
       satisfied: true,
-      problems: [],
-    };
+    });
     const output = render([e], { approval });
     expect(output).toMatchObject({ conclusion: "success", title: "Every approval requirement is met" });
     expect(output.summary).toContain("@dana");
@@ -163,9 +84,7 @@ describe("renderCheckRun", () => {
       approval: {
         ...approval,
         satisfied: false,
-        changeRequests: [
-          { reviewId: 2, login: "dave", commitId: "c".repeat(40), requirements: ["x"], unverified: false },
-        ],
+        changeRequests: [changeRequest("dave", ["x"], { reviewId: 2, commitId: "c".repeat(40) })],
       },
     });
     expect(blocked).toMatchObject({ conclusion: "action_required", title: "Changes requested by @dave" });

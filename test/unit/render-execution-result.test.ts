@@ -6,60 +6,19 @@ import {
   RESULT_CELL_MAX_CHARS,
   RESULT_COMMENT_MAX_PARTS,
   type RenderExecutionResultParams,
-  type ResultStatement,
   renderExecuteCheckRun,
   renderExecutionResult,
   resultCommentMarker,
 } from "../../src/render/render-execution-result.js";
-import type { ResultColumn } from "../../src/runner/execute/execution-types.js";
+import {
+  EXECUTION_KEY,
+  executionResultParams,
+  resultColumn,
+  selectResult,
+} from "../support/render-inputs.js";
 
-const KEY = "3f9a".repeat(16);
-const HEAD = "c0ffee".padEnd(40, "0");
 const SECRET = "078-05-1120";
 const OTHER_SECRET = "SECRET-of-another-length-123456789";
-
-function column(name: string): ResultColumn {
-  return { name, typeOid: 25 };
-}
-
-function select(rows: (string | null)[][], extra: Partial<ResultStatement> = {}): ResultStatement {
-  const width = rows[0]?.length ?? 2;
-  return {
-    index: 0,
-    line: 3,
-    command: "SELECT",
-    rowCount: rows.length,
-    columns: Array.from({ length: width }, (_, i) => column(`c${i}`)),
-    rows,
-    truncated: false,
-    masked: new Set(),
-    ...extra,
-  };
-}
-
-function params(extra: Partial<RenderExecutionResultParams> = {}): RenderExecutionResultParams {
-  return {
-    key: KEY,
-    outcome: "succeeded",
-    resolution: "worker",
-    target: { name: "orders-prod", environment: "production" },
-    requestPath: "queries/fix-order.sql",
-    headSha: HEAD,
-    approvers: [
-      { login: "dana", reviewId: 101 },
-      { login: "dave", reviewId: 102 },
-    ],
-    triggeredBy: "rita",
-    trigger: "button",
-    startedAt: "2025-01-02T03:04:05.000Z",
-    endedAt: "2025-01-02T03:04:06.250Z",
-    xid: "7401",
-    statements: [select([["1", "Ada"]])],
-    maskInForce: false,
-    auditHead: { hash: `sha256:${"ab".repeat(32)}`, commitSha: "d00d".padEnd(40, "1") },
-    ...extra,
-  };
-}
 
 /** Every text the renderers produce for these parameters. */
 function everything(p: RenderExecutionResultParams): string {
@@ -83,11 +42,11 @@ function cells(row: string): string[] {
 
 describe("renderExecutionResult: masking", () => {
   const masked = (rows: (string | null)[][]) =>
-    params({
+    executionResultParams({
       statements: [
         {
-          ...select(rows),
-          columns: [column("id"), column("ssn"), column("note")],
+          ...selectResult(rows),
+          columns: [resultColumn("id"), resultColumn("ssn"), resultColumn("note")],
           masked: new Set([1, 2]),
         },
       ],
@@ -114,17 +73,23 @@ describe("renderExecutionResult: masking", () => {
       line: 4,
       statementIndex: 0,
     };
-    const withheld = everything(params({ outcome: "failed", error, statements: [], maskInForce: true }));
+    const withheld = everything(
+      executionResultParams({ outcome: "failed", error, statements: [], maskInForce: true }),
+    );
     expect(withheld).not.toContain(SECRET);
     expect(withheld).toContain("SQLSTATE 22P02");
-    const shown = everything(params({ outcome: "failed", error, statements: [], maskInForce: false }));
+    const shown = everything(
+      executionResultParams({ outcome: "failed", error, statements: [], maskInForce: false }),
+    );
     expect(shown).toContain(`Key (ssn)=(${SECRET}) already exists.`);
   });
 });
 
 describe("renderExecutionResult: cells", () => {
   const rowOf = (value: string | null) => {
-    const [body] = renderExecutionResult(params({ statements: [select([["1", value]])] }));
+    const [body] = renderExecutionResult(
+      executionResultParams({ statements: [selectResult([["1", value]])] }),
+    );
     const [row] = tableRows(body ?? "");
     return row ?? "";
   };
@@ -158,12 +123,14 @@ describe("renderExecutionResult: cells", () => {
   it("shows the first maxRows rows (50 by default), folded in <details>, and says how many there were", () => {
     const rows = Array.from({ length: 60 }, (_, i) => [String(i), "v"]);
     const [body] = renderExecutionResult(
-      params({ statements: [select(rows, { rowCount: 1_234, truncated: true })] }),
+      executionResultParams({ statements: [selectResult(rows, { rowCount: 1_234, truncated: true })] }),
     );
     expect(tableRows(body ?? "")).toHaveLength(DEFAULT_RESULT_MAX_ROWS);
     expect(body).toContain("<details><summary>50 rows</summary>");
     expect(body).toContain("Showing the first 50 of 1234 rows.");
-    const [few] = renderExecutionResult(params({ maxRows: 3, statements: [select(rows)] }));
+    const [few] = renderExecutionResult(
+      executionResultParams({ maxRows: 3, statements: [selectResult(rows)] }),
+    );
     expect(tableRows(few ?? "")).toHaveLength(3);
     expect(few).not.toContain("<details>");
   });
@@ -177,10 +144,10 @@ describe("renderExecutionResult: the comment limit", () => {
 
   /** n rows of two cells; `pad` more characters spread over the last values (none is cut). */
   const bigResult = (n: number, pad = 0) =>
-    params({
+    executionResultParams({
       maxRows: 10_000,
       statements: [
-        select(
+        selectResult(
           Array.from({ length: n }, (_, i) => {
             const extra = Math.max(0, Math.min(ROOM, pad - (n - 1 - i) * ROOM));
             return [String(i).padStart(5, "0"), "v".repeat(ROW_VALUE_CHARS) + "w".repeat(extra)];
@@ -212,8 +179,8 @@ describe("renderExecutionResult: the comment limit", () => {
     const bodies = renderExecutionResult(p);
     expect(bodies).toHaveLength(2);
     for (const body of bodies) expect(body.length).toBeLessThanOrEqual(ISSUE_COMMENT_MAX_CHARS);
-    expect(bodies[0]?.startsWith(`${resultCommentMarker(KEY)}\n`)).toBe(true);
-    expect(bodies[1]?.startsWith(`${resultCommentMarker(KEY, 2)}\n`)).toBe(true);
+    expect(bodies[0]?.startsWith(`${resultCommentMarker(EXECUTION_KEY)}\n`)).toBe(true);
+    expect(bodies[1]?.startsWith(`${resultCommentMarker(EXECUTION_KEY, 2)}\n`)).toBe(true);
     expect(bodies[0]).toContain("Continued in the next comment.");
     expect(bodies[1]).toContain("Continued from the previous comment");
     // Every row exactly once, whole and in order; both parts open the table with its header.
@@ -224,10 +191,10 @@ describe("renderExecutionResult: the comment limit", () => {
   });
 
   it("stops after RESULT_COMMENT_MAX_PARTS comments and says so", () => {
-    const wide = Array.from({ length: 40 }, (_, i) => column(`c${i}`));
+    const wide = Array.from({ length: 40 }, (_, i) => resultColumn(`c${i}`));
     const rows = Array.from({ length: 400 }, () => wide.map(() => "z".repeat(RESULT_CELL_MAX_CHARS)));
     const bodies = renderExecutionResult(
-      params({ maxRows: 400, statements: [{ ...select(rows), columns: wide }] }),
+      executionResultParams({ maxRows: 400, statements: [{ ...selectResult(rows), columns: wide }] }),
     );
     expect(bodies).toHaveLength(RESULT_COMMENT_MAX_PARTS);
     for (const body of bodies) expect(body.length).toBeLessThanOrEqual(ISSUE_COMMENT_MAX_CHARS);
@@ -235,9 +202,9 @@ describe("renderExecutionResult: the comment limit", () => {
   });
 
   it("numbers the markers of each part and refuses a key that could break out of the marker", () => {
-    expect(resultCommentMarker(KEY)).toBe(`<!-- querygate:result:${KEY} -->`);
-    expect(resultCommentMarker(KEY, 3)).toBe(`<!-- querygate:result:${KEY}:part:3 -->`);
-    expect(() => renderExecutionResult(params({ key: "x --> <b>" }))).toThrow(/key/);
+    expect(resultCommentMarker(EXECUTION_KEY)).toBe(`<!-- querygate:result:${EXECUTION_KEY} -->`);
+    expect(resultCommentMarker(EXECUTION_KEY, 3)).toBe(`<!-- querygate:result:${EXECUTION_KEY}:part:3 -->`);
+    expect(() => renderExecutionResult(executionResultParams({ key: "x --> <b>" }))).toThrow(/key/);
   });
 });
 
@@ -252,10 +219,10 @@ describe("renderExecutionResult: outcomes", () => {
   };
 
   it("succeeded: headline, target, approvers with reviews, trigger, duration, counts, audit", () => {
-    const p = params({
+    const p = executionResultParams({
       statements: [
         { index: 0, line: 3, command: "UPDATE", rowCount: 12, masked: new Set() },
-        select([["1", "Ada"]], { index: 1, line: 5 }),
+        selectResult([["1", "Ada"]], { index: 1, line: 5 }),
       ],
     });
     const [body] = renderExecutionResult(p);
@@ -271,7 +238,7 @@ describe("renderExecutionResult: outcomes", () => {
   });
 
   it("rolled back over the row ceiling", () => {
-    const p = params({
+    const p = executionResultParams({
       outcome: "rolled_back",
       error: {
         sqlstate: null,
@@ -295,13 +262,13 @@ describe("renderExecutionResult: outcomes", () => {
   });
 
   it("rolled back by a failing statement names the SQLSTATE and the line", () => {
-    const [body] = renderExecutionResult(params({ outcome: "rolled_back", error }));
+    const [body] = renderExecutionResult(executionResultParams({ outcome: "rolled_back", error }));
     expect(body).toContain("### ⛔ Rolled back: SQLSTATE 23505 at `queries/fix-order.sql` line 12");
     expect(body).toContain("Key (id)=(7) already exists.");
   });
 
   it("failed: SQLSTATE at the request file's line, with PostgreSQL's message", () => {
-    const p = params({ outcome: "failed", error, statements: [] });
+    const p = executionResultParams({ outcome: "failed", error, statements: [] });
     const [body] = renderExecutionResult(p);
     expect(body).toContain("### ❌ Failed: SQLSTATE 23505 at `queries/fix-order.sql` line 12");
     expect(body).toContain("DETAIL: Key (id)=(7) already exists.");
@@ -310,7 +277,7 @@ describe("renderExecutionResult: outcomes", () => {
       conclusion: "failure",
     });
     const [refused] = renderExecutionResult(
-      params({
+      executionResultParams({
         outcome: "failed",
         statements: [],
         error: { ...error, sqlstate: null, kind: "connect", line: null, statementIndex: null },
@@ -320,7 +287,11 @@ describe("renderExecutionResult: outcomes", () => {
   });
 
   it("needs verification: says how to check, with the transaction id", () => {
-    const p = params({ outcome: "needs_verification", resolution: "crash_unknown", statements: [] });
+    const p = executionResultParams({
+      outcome: "needs_verification",
+      resolution: "crash_unknown",
+      statements: [],
+    });
     const [body] = renderExecutionResult(p);
     expect(body).toContain("### ⚠️ Needs manual verification");
     expect(body).toContain("the database could not say whether it committed");
@@ -335,17 +306,19 @@ describe("renderExecutionResult: outcomes", () => {
   });
 
   it("crash resolutions explain what the database said", () => {
-    expect(renderExecutionResult(params({ resolution: "crash_committed", statements: [] }))[0]).toContain(
-      "PostgreSQL confirms it committed",
-    );
     expect(
-      renderExecutionResult(params({ outcome: "failed", resolution: "crash_aborted", statements: [] }))[0],
+      renderExecutionResult(executionResultParams({ resolution: "crash_committed", statements: [] }))[0],
+    ).toContain("PostgreSQL confirms it committed");
+    expect(
+      renderExecutionResult(
+        executionResultParams({ outcome: "failed", resolution: "crash_aborted", statements: [] }),
+      )[0],
     ).toContain("PostgreSQL rolled it back");
   });
 
   it("names every trigger and an automatic approval", () => {
     const runBy = (trigger: RenderExecutionResultParams["trigger"]) =>
-      renderExecutionResult(params({ trigger, approvers: [] }))[0] ?? "";
+      renderExecutionResult(executionResultParams({ trigger, approvers: [] }))[0] ?? "";
     expect(runBy("comment")).toContain("with `/querygate run`");
     expect(runBy("merge")).toContain("by merging the pull request");
     expect(runBy("auto")).toContain("automatically");
@@ -356,7 +329,7 @@ describe("renderExecutionResult: outcomes", () => {
 describe("renderExecuteCheckRun", () => {
   it("keeps rows out of the summary and stays within the limit", () => {
     const rows = Array.from({ length: 50 }, () => ["x".repeat(10_000), SECRET]);
-    const check = renderExecuteCheckRun(params({ statements: [select(rows)] }));
+    const check = renderExecuteCheckRun(executionResultParams({ statements: [selectResult(rows)] }));
     expect(check.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_CHARS);
     expect(check.summary).not.toContain(SECRET);
     expect(check.summary).toContain("result comment");

@@ -1,56 +1,36 @@
 import { describe, expect, it } from "vitest";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
-import { requestVerdict, type VerdictInput } from "../../src/approvals/request-verdict.js";
 import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { Decision } from "../../src/policy/policy-types.js";
 import { missingApprovalLines, renderStatusComment } from "../../src/render/render-status-comment.js";
+import { DBA_TEAM, requirement } from "../support/builders/policy-model.js";
+import { approvalStatusWith, requirementStatus } from "../support/builders/reviews.js";
+import { executionSummary, statusCommentParams } from "../support/render-inputs.js";
 
 const HEAD = "a".repeat(40);
 const decision: Decision = {
   outcome: "needs_approval",
   statements: [],
-  requirements: [
-    {
-      id: "rule:dbas",
-      source: "rule",
-      label: "prod-writes",
-      count: 3,
-      from: [{ kind: "team", org: "acme", slug: "dba" }],
-      statements: [0],
-    },
-  ],
+  requirements: [requirement("prod-writes", 3, [DBA_TEAM], { id: "rule:dbas" })],
   summary: [],
 };
-const approval = (missing: number, extra: Partial<ApprovalStatus> = {}): ApprovalStatus => ({
-  statuses: [{ id: "rule:dbas", satisfiedBy: ["dana", "dave"].slice(0, 3 - missing), missing, errors: [] }],
-  approvals: [],
-  changeRequests: [],
-  satisfied: missing === 0,
-  problems: [],
-  ...extra,
-});
-const verdictInput: VerdictInput = {
-  policyOk: true,
-  requestFiles: 1,
-  invalidFiles: 0,
-  changesPolicy: false,
-  proposedPolicyBroken: false,
-  outcome: "needs_approval",
-  approval: null,
-  baseProblem: null,
-  fork: false,
-};
-const render = (a: ApprovalStatus, runnerEnabled = true, d: Decision = decision) =>
-  renderStatusComment({
-    verdict: requestVerdict({ ...verdictInput, approval: a, outcome: d.outcome }),
-    decision: d,
-    approval: a,
-    baseProblem: null,
-    headSha: HEAD,
-    checkRunUrl: "https://github.test/acme/r/pull/1/checks?check_run_id=7",
-    runnerEnabled,
-    executions: [],
+const approval = (missing: number, extra: Partial<ApprovalStatus> = {}): ApprovalStatus =>
+  approvalStatusWith({
+    statuses: [requirementStatus("rule:dbas", ["dana", "dave"].slice(0, 3 - missing), missing)],
+    satisfied: missing === 0,
+    ...extra,
   });
+const render = (a: ApprovalStatus, runnerEnabled = true, d: Decision = decision) =>
+  renderStatusComment(
+    statusCommentParams({
+      decision: d,
+      approval: a,
+      requestFiles: 1,
+      headSha: HEAD,
+      checkRunUrl: "https://github.test/acme/r/pull/1/checks?check_run_id=7",
+      runnerEnabled,
+    }),
+  );
 
 describe("renderStatusComment", () => {
   it("says what is missing and the next step, behind its hidden marker", () => {
@@ -98,35 +78,20 @@ describe("renderStatusComment", () => {
   });
 
   it("reports executions instead of the approval status once something ran for the head", () => {
-    const body = renderStatusComment({
-      verdict: requestVerdict({ ...verdictInput, approval: approval(0) }),
-      decision,
-      approval: approval(0),
-      baseProblem: null,
-      headSha: HEAD,
-      checkRunUrl: null,
-      runnerEnabled: true,
-      executions: [
-        {
-          key: "a",
-          requestPath: "queries/a.sql",
-          state: "succeeded",
-          commentId: 1,
-          reported: true,
-          resultTitle: null,
-          resultMarkdown: null,
-        },
-        {
-          key: "b",
-          requestPath: "queries/b.sql",
-          state: "rolled_back",
-          commentId: 2,
-          reported: true,
-          resultTitle: null,
-          resultMarkdown: null,
-        },
-      ],
-    });
+    const body = renderStatusComment(
+      statusCommentParams({
+        decision,
+        approval: approval(0),
+        requestFiles: 1,
+        headSha: HEAD,
+        checkRunUrl: null,
+        runnerEnabled: true,
+        executions: [
+          executionSummary("queries/a.sql", "succeeded", { key: "a", commentId: 1 }),
+          executionSummary("queries/b.sql", "rolled_back", { key: "b", commentId: 2 }),
+        ],
+      }),
+    );
     expect(body.startsWith(`${STATUS_COMMENT_MARKER}\n### querygate: ran — see the results`)).toBe(true);
     expect(body).toContain("- `queries/a.sql`: ✅ executed");
     expect(body).toContain("- `queries/b.sql`: ⛔ rolled back — nothing changed");

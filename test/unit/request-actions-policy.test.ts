@@ -1,26 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRequestFile } from "../../src/plan-pull-request/evaluate-request-file.js";
-import { compilePolicy } from "../../src/policy/evaluate/compile-policy.js";
-import { loadPolicy } from "../../src/policy/load/load-policy.js";
 import { loadActions } from "../../src/requests/actions/load-actions.js";
+import { approvalsFrom, ORDERS_PROD, policy, rule } from "../support/builders/policy-file.js";
+import { compilePolicyText, evaluateFile } from "../support/compile-policy-text.js";
 
-const POLICY = `version: 1
-targets:
-  orders-prod: { engine: postgres, environment: production, connection: { env: ORDERS_PROD_URL } }
-rules:
-  - name: small-refunds-by-support
-    when: { action: [refund-order], params: { amount: { lte: 100 } } }
-    require: { count: 1, from: ["@acme/support"] }
-  - name: large-refunds-need-finance
-    when: { action: [refund-order], params: { amount: { gt: 100 } } }
-    require: { count: 1, from: ["@acme/finance"] }
-  - name: cel-sees-the-action
-    if: 'request.action == "refund-order" && request.params.order_id > 0'
-    lint: { update-without-where: off }
-defaults:
-  require: { count: 1, from: ["@acme/dba"] }
-policy_owners: ["@acme/security"]
-`;
+const POLICY = policy({
+  targets: { "orders-prod": ORDERS_PROD },
+  rules: [
+    rule("small-refunds-by-support", {
+      when: { action: ["refund-order"], params: { amount: { lte: 100 } } },
+      require: approvalsFrom(1, "@acme/support"),
+    }),
+    rule("large-refunds-need-finance", {
+      when: { action: ["refund-order"], params: { amount: { gt: 100 } } },
+      require: approvalsFrom(1, "@acme/finance"),
+    }),
+    rule("cel-sees-the-action", {
+      if: 'request.action == "refund-order" && request.params.order_id > 0',
+      lint: { "update-without-where": "off" },
+    }),
+  ],
+});
 const ACTION = `name: refund-order
 description: Refund part of an order
 target: orders-prod
@@ -32,17 +31,12 @@ params:
 `;
 
 async function decide(params: string) {
-  const loaded = loadPolicy([{ path: "policies/querygate.yml", content: POLICY }]);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const actions = loadActions([{ path: "actions/refund-order.yml", content: ACTION }]);
-  return evaluateRequestFile({
-    policy: compilePolicy(loaded.policy),
+  return evaluateFile({
+    policy: compilePolicyText(POLICY),
     path: "queries/refund.yml",
-    content: Buffer.from(`reason: Refund (SUP-1)\naction: refund-order\nparams: ${params}\n`),
+    text: `reason: Refund (SUP-1)\naction: refund-order\nparams: ${params}\n`,
     actions: { actions: actions.actions, invalid: new Set() },
-    author: "alice",
-    actor: "user",
-    labels: [],
     now: new Date("2026-11-22T10:00:00Z"),
   });
 }

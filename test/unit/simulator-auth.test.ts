@@ -1,7 +1,7 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
+import { installationOctokit } from "../support/simulator-clients.js";
 
 function appJwt(p: { appId: number; privateKey: string; expiresInS?: number }): string {
   const now = Math.floor(Date.now() / 1000);
@@ -58,11 +58,7 @@ describe("simulator authentication and request checking", () => {
   };
 
   test("Probot's own Octokit authenticates as the installation", async () => {
-    const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
-    const octokit = new Octokit({
-      auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-      baseUrl: sim.apiBaseUrl,
-    });
+    const octokit = installationOctokit(sim);
     const { data } = await octokit.rest.repos.get({ owner: "acme", repo: "db" });
     expect(data.full_name).toBe("acme/db");
     expect(sim.apiCalls.at(-1)).toEqual({ method: "GET", route: "/repos/{owner}/{repo}", status: 200 });

@@ -1,8 +1,7 @@
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
+import { httpStatus, installationOctokit, type TestOctokit } from "../support/simulator-clients.js";
 
-const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
 const owner = "acme";
 const repo = "db";
 
@@ -16,18 +15,9 @@ function annotations(count: number, path = "queries/a.sql") {
   }));
 }
 
-async function status(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    return (error as { status?: number }).status ?? -1;
-  }
-}
-
 describe("simulator check runs", () => {
   let sim: Simulator;
-  let octokit: InstanceType<typeof Octokit>;
+  let octokit: InstanceType<typeof TestOctokit>;
   let headSha: string;
 
   beforeAll(async () => {
@@ -39,10 +29,7 @@ describe("simulator check runs", () => {
       files: { "queries/a.sql": "SELECT 1;\n" },
     });
     headSha = sim.report().pull_requests[0]?.head_sha ?? "";
-    octokit = new Octokit({
-      auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-      baseUrl: sim.apiBaseUrl,
-    });
+    octokit = installationOctokit(sim);
   });
 
   afterAll(async () => {
@@ -60,16 +47,16 @@ describe("simulator check runs", () => {
     });
 
   test("a 65535-character summary passes; 65536 is 422 and a violation", async () => {
-    expect(await status(create({ title: "ok", summary: "x".repeat(65_535) }))).toBe(200);
+    expect(await httpStatus(create({ title: "ok", summary: "x".repeat(65_535) }))).toBe(200);
     const before = sim.violations.length;
-    expect(await status(create({ title: "too long", summary: "x".repeat(65_536) }))).toBe(422);
+    expect(await httpStatus(create({ title: "too long", summary: "x".repeat(65_536) }))).toBe(422);
     expect(sim.violations.slice(before)).toEqual([
       expect.stringMatching(/^POST \/api\/v3\/repos\/acme\/db\/check-runs: .*summary.*65535/),
     ]);
   });
 
   test("50 annotations pass, 51 are refused, and PATCHes append", async () => {
-    expect(await status(create({ title: "t", summary: "s", annotations: annotations(51) }))).toBe(422);
+    expect(await httpStatus(create({ title: "t", summary: "s", annotations: annotations(51) }))).toBe(422);
     const { data: run } = await create({ title: "t", summary: "s", annotations: annotations(50) });
     await octokit.rest.checks.update({
       owner,
@@ -112,20 +99,22 @@ describe("simulator check runs", () => {
     const action = { label: "Run", identifier: "run", description: "Execute" };
     const base = { owner, repo, name: "querygate", head_sha: headSha };
     expect(
-      await status(octokit.rest.checks.create({ ...base, actions: [action, action, action, action] })),
+      await httpStatus(octokit.rest.checks.create({ ...base, actions: [action, action, action, action] })),
     ).toBe(422);
     expect(
-      await status(octokit.rest.checks.create({ ...base, actions: [{ ...action, label: "L".repeat(21) }] })),
+      await httpStatus(
+        octokit.rest.checks.create({ ...base, actions: [{ ...action, label: "L".repeat(21) }] }),
+      ),
     ).toBe(422);
-    expect(await status(octokit.rest.checks.create({ ...base, actions: [action] }))).toBe(200);
+    expect(await httpStatus(octokit.rest.checks.create({ ...base, actions: [action] }))).toBe(200);
   });
 
   test("completing without a conclusion is 422; an unknown head sha is 422", async () => {
     const base = { owner, repo, name: "querygate" };
     expect(
-      await status(octokit.rest.checks.create({ ...base, head_sha: headSha, status: "completed" })),
+      await httpStatus(octokit.rest.checks.create({ ...base, head_sha: headSha, status: "completed" })),
     ).toBe(422);
-    expect(await status(octokit.rest.checks.create({ ...base, head_sha: "0".repeat(40) }))).toBe(422);
+    expect(await httpStatus(octokit.rest.checks.create({ ...base, head_sha: "0".repeat(40) }))).toBe(422);
   });
 
   test("listForRef filters by name and returns only the latest run per name by default", async () => {

@@ -1,52 +1,30 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Octokit } from "@octokit/rest";
 import { verify } from "@octokit/webhooks-methods";
-import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
 import { createWebhookValidator } from "../../src/simulator/webhooks/webhook-validator.js";
+import { PLACEHOLDER_POLICY } from "../support/builders/policy-file.js";
+import { sqlRequest } from "../support/builders/request-file.js";
+import {
+  httpStatus,
+  installationOctokit,
+  type ReceivedWebhook,
+  silentLog,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../support/simulator-clients.js";
 
 const SECRET = "pull-create-secret";
 const owner = "acme";
 const repo = "db-requests";
 const fullName = `${owner}/${repo}`;
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  // biome-ignore lint/suspicious/noExplicitAny: payloads are checked against GitHub's schemas below
-  payload: Record<string, any>;
-}
-
-async function startReceiver() {
-  const received: Received[] = [];
-  const server = createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    received.push({ headers: req.headers, body, payload: JSON.parse(body) });
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("ok");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+// biome-ignore lint/suspicious/noExplicitAny: payloads are checked against GitHub's schemas below
+type Payload = Record<string, any>;
 
 /** A plain @octokit/rest client, as `querygate submit` makes one, with a user's token. */
 function userOctokit(sim: Simulator, token: string) {
-  return new Octokit({ auth: token, baseUrl: sim.apiBaseUrl, log: silent });
-}
-
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    return (error as { status?: number }).status ?? -1;
-  }
+  return new Octokit({ auth: token, baseUrl: sim.apiBaseUrl, log: silentLog });
 }
 
 /** A branch from main with one file committed through the contents API, as `submitRequest` does. */
@@ -59,7 +37,7 @@ async function branchWithFile(octokit: Octokit, branch: string, path: string) {
     path,
     branch,
     message: `Add ${path}`,
-    content: Buffer.from("-- target: orders-prod\n-- reason: test\nSELECT 1;\n").toString("base64"),
+    content: Buffer.from(sqlRequest("SELECT 1;")).toString("base64"),
   });
   return { mainSha: main.object.sha, commit: data.commit };
 }
@@ -68,13 +46,13 @@ const validator = createWebhookValidator();
 
 describe("simulator: pull requests opened through the API, user tokens", () => {
   let sim: Simulator;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver<Payload>;
 
   beforeEach(async () => {
     sim = await startSimulator({ owner, appSlug: "querygate" });
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver<Payload>();
     sim.setWebhookTarget(receiver.url, SECRET);
-    sim.createRepo({ fullName, files: { "policies/querygate.yml": "version: 1\n" } });
+    sim.createRepo({ fullName, files: { "policies/querygate.yml": PLACEHOLDER_POLICY } });
     sim.addCollaborator({ repo: fullName, login: "alice", permission: "write" });
     sim.addCollaborator({ repo: fullName, login: "helper-bot[bot]", permission: "write" });
     sim.addCollaborator({ repo: fullName, login: "rita", permission: "read" });
@@ -112,7 +90,7 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
 
     await sim.idle();
     expect(receiver.received).toHaveLength(1);
-    const delivery = receiver.received[0] as Received;
+    const delivery = receiver.received[0] as ReceivedWebhook<Payload>;
     expect(delivery.headers["x-github-event"]).toBe("pull_request");
     expect(await verify(SECRET, delivery.body, String(delivery.headers["x-hub-signature-256"]))).toBe(true);
     expect(validator.validate("pull_request", delivery.payload)).toEqual([]);
@@ -143,7 +121,7 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
 
   test("Bearer works too; an agent's bot account is a Bot in the pull request and the webhook", async () => {
     const token = sim.createUserToken("helper-bot[bot]");
-    const octokit = new Octokit({ auth: `Bearer ${token}`, baseUrl: sim.apiBaseUrl, log: silent });
+    const octokit = new Octokit({ auth: `Bearer ${token}`, baseUrl: sim.apiBaseUrl, log: silentLog });
     await branchWithFile(octokit, "agent-branch", "queries/c.sql");
     const { data: pr } = await octokit.rest.pulls.create({
       owner,
@@ -159,11 +137,7 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
   });
 
   test("the app's installation token opens one too, and GitHub still sends pull_request.opened (sender: the app's bot)", async () => {
-    const Probot = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
-    const app = new Probot({
-      auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-      baseUrl: sim.apiBaseUrl,
-    });
+    const app = installationOctokit(sim);
     const { data: main } = await app.rest.git.getRef({ owner, repo, ref: "heads/main" });
     await app.rest.git.createRef({ owner, repo, ref: "refs/heads/from-app", sha: main.object.sha });
     await app.rest.repos.createOrUpdateFileContents({
@@ -208,13 +182,13 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
     expect(JSON.stringify(empty.response.data)).toContain("No commits between main and empty");
 
     expect(
-      await statusOf(octokit.rest.pulls.create({ owner, repo, title: "t", head: "nope", base: "main" })),
+      await httpStatus(octokit.rest.pulls.create({ owner, repo, title: "t", head: "nope", base: "main" })),
     ).toBe(422);
     expect(
-      await statusOf(octokit.rest.pulls.create({ owner, repo, title: "t", head: "one", base: "nope" })),
+      await httpStatus(octokit.rest.pulls.create({ owner, repo, title: "t", head: "one", base: "nope" })),
     ).toBe(422);
     expect(
-      await statusOf(octokit.rest.pulls.create({ owner, repo, title: " ", head: "one", base: "main" })),
+      await httpStatus(octokit.rest.pulls.create({ owner, repo, title: " ", head: "one", base: "main" })),
     ).toBe(422);
     await sim.idle();
     expect(receiver.received).toHaveLength(1);
@@ -225,7 +199,7 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
     const reader = userOctokit(sim, sim.createUserToken("rita"));
     const { data: main } = await reader.rest.git.getRef({ owner, repo, ref: "heads/main" });
     expect(
-      await statusOf(reader.rest.git.createRef({ owner, repo, ref: "refs/heads/x", sha: main.object.sha })),
+      await httpStatus(reader.rest.git.createRef({ owner, repo, ref: "refs/heads/x", sha: main.object.sha })),
     ).toBe(403);
     const { data: seen } = await reader.rest.repos.get({ owner, repo });
     expect(seen.permissions).toMatchObject({ push: false, pull: true });
@@ -238,9 +212,9 @@ describe("simulator: pull requests opened through the API, user tokens", () => {
       .catch((e) => e);
     expect(check.status).toBe(403);
     expect(check.response.data.message).toBe("You must authenticate via a GitHub App.");
-    expect(await statusOf(alice.rest.checks.listForRef({ owner, repo, ref: main.object.sha }))).toBe(200);
+    expect(await httpStatus(alice.rest.checks.listForRef({ owner, repo, ref: main.object.sha }))).toBe(200);
 
-    expect(await statusOf(userOctokit(sim, "ghp_not-a-token").rest.repos.get({ owner, repo }))).toBe(401);
+    expect(await httpStatus(userOctokit(sim, "ghp_not-a-token").rest.repos.get({ owner, repo }))).toBe(401);
     expect(() => sim.createUserToken("not a login")).toThrow(/GitHub login/);
   });
 });

@@ -1,21 +1,11 @@
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
+import { httpStatus, installationOctokit, type TestOctokit } from "../support/simulator-clients.js";
 
-const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
 const owner = "acme";
 const repo = "db";
 const fullName = `${owner}/${repo}`;
 const POLICY_V1 = "version: 1\nowners: {}\n";
-
-async function status(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    return (error as { status?: number }).status ?? -1;
-  }
-}
 
 function decode(data: unknown): string {
   return Buffer.from((data as { content: string }).content, "base64").toString("utf8");
@@ -23,7 +13,7 @@ function decode(data: unknown): string {
 
 describe("simulator repository, pull request and Git Data APIs", () => {
   let sim: Simulator;
-  let octokit: InstanceType<typeof Octokit>;
+  let octokit: InstanceType<typeof TestOctokit>;
 
   beforeAll(async () => {
     sim = await startSimulator({ owner, appSlug: "querygate" });
@@ -36,10 +26,7 @@ describe("simulator repository, pull request and Git Data APIs", () => {
     const files: Record<string, string | null> = { "queries/old.sql": "SELECT 1;\nSELECT 20;\nSELECT 3;\n" };
     for (let i = 0; i < 34; i++) files[`queries/batch/q${String(i).padStart(2, "0")}.sql`] = `SELECT ${i};\n`;
     await sim.openPullRequest({ repo: fullName, author: "alice", files });
-    octokit = new Octokit({
-      auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-      baseUrl: sim.apiBaseUrl,
-    });
+    octokit = installationOctokit(sim);
   });
 
   afterAll(async () => {
@@ -88,9 +75,9 @@ describe("simulator repository, pull request and Git Data APIs", () => {
     expect(decode(atBranch.data)).toBe("SELECT 1;\nSELECT 20;\nSELECT 3;\n");
     const atBase = await octokit.rest.repos.getContent({ owner, repo, path: "queries/old.sql" });
     expect(decode(atBase.data)).toBe("SELECT 1;\nSELECT 2;\nSELECT 3;\n");
-    expect(await status(octokit.rest.repos.getContent({ owner, repo, path: "queries/batch/q00.sql" }))).toBe(
-      404,
-    );
+    expect(
+      await httpStatus(octokit.rest.repos.getContent({ owner, repo, path: "queries/batch/q00.sql" })),
+    ).toBe(404);
     const dir = await octokit.rest.repos.getContent({ owner, repo, path: "queries", ref: pr.data.head.sha });
     expect((dir.data as Array<{ name: string; type: string }>).map((e) => [e.name, e.type])).toEqual([
       ["batch", "dir"],
@@ -169,7 +156,9 @@ describe("simulator repository, pull request and Git Data APIs", () => {
     });
     expect(created.status).toBe(201);
     expect(
-      await status(octokit.rest.git.createRef({ owner, repo, ref: "refs/heads/side", sha: sideways.sha })),
+      await httpStatus(
+        octokit.rest.git.createRef({ owner, repo, ref: "refs/heads/side", sha: sideways.sha }),
+      ),
     ).toBe(422);
     expect(sim.report().commits.at(-1)).toMatchObject({ sha: sideways.sha, branch: "side" });
     await octokit.rest.git.updateRef({ owner, repo, ref: "heads/side", sha: main.object.sha, force: true });
@@ -182,11 +171,11 @@ describe("simulator repository, pull request and Git Data APIs", () => {
       status: 422,
       message: expect.stringContaining("Reviews may only be requested from collaborators"),
     });
-    expect(await status(pulls.requestReviewers({ owner, repo, pull_number: 1, reviewers: ["alice"] }))).toBe(
-      422,
-    );
     expect(
-      await status(pulls.requestReviewers({ owner, repo, pull_number: 1, team_reviewers: ["ghosts"] })),
+      await httpStatus(pulls.requestReviewers({ owner, repo, pull_number: 1, reviewers: ["alice"] })),
+    ).toBe(422);
+    expect(
+      await httpStatus(pulls.requestReviewers({ owner, repo, pull_number: 1, team_reviewers: ["ghosts"] })),
     ).toBe(422);
     const ok = await pulls.requestReviewers({
       owner,
@@ -211,7 +200,9 @@ describe("simulator repository, pull request and Git Data APIs", () => {
     expect(await permission("carol")).toBe("read");
     expect(await permission("alice")).toBe("none");
     expect(
-      await status(octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: "nobody" })),
+      await httpStatus(
+        octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: "nobody" }),
+      ),
     ).toBe(404);
     const membership = await octokit.rest.teams.getMembershipForUserInOrg({
       org: owner,
@@ -220,16 +211,16 @@ describe("simulator repository, pull request and Git Data APIs", () => {
     });
     expect(membership.data).toMatchObject({ state: "active", role: "member" });
     expect(
-      await status(
+      await httpStatus(
         octokit.rest.teams.getMembershipForUserInOrg({ org: owner, team_slug: "dba", username: "alice" }),
       ),
     ).toBe(404);
     expect((await octokit.rest.orgs.checkMembershipForUser({ org: owner, username: "dana" })).status).toBe(
       204,
     );
-    expect(await status(octokit.rest.orgs.checkMembershipForUser({ org: owner, username: "alice" }))).toBe(
-      404,
-    );
+    expect(
+      await httpStatus(octokit.rest.orgs.checkMembershipForUser({ org: owner, username: "alice" })),
+    ).toBe(404);
     const user = await octokit.rest.users.getByUsername({ username: "querygate[bot]" });
     expect(user.data.type).toBe("Bot");
   });

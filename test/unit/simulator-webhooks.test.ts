@@ -1,44 +1,21 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { verify } from "@octokit/webhooks-methods";
-import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { type Simulator, startSimulator } from "../../src/simulator/index.js";
 import { createWebhookValidator } from "../../src/simulator/webhooks/webhook-validator.js";
+import { PLACEHOLDER_POLICY } from "../support/builders/policy-file.js";
+import {
+  installationOctokit,
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../support/simulator-clients.js";
 
 const SECRET = "test-secret";
 const REPO = "acme/db";
 // Values from @octokit/webhooks-examples that must never survive into a simulated payload.
 const EXAMPLE_LEFTOVERS = ["Codertocat", "Hello-World", "electron", "api.github.com"];
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  payload: Record<string, unknown>;
-}
-
-async function startReceiver(status = 200) {
-  const received: Received[] = [];
-  const server = createServer(async (req, res) => {
-    let body = "";
-    for await (const chunk of req) body += chunk;
-    received.push({ headers: req.headers, body, payload: JSON.parse(body) as Record<string, unknown> });
-    res.writeHead(status, { "content-type": "text/plain" });
-    res.end(status < 300 ? "ok" : "nope");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
-  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { url, received, close };
-}
-
-function installationOctokit(sim: Simulator) {
-  const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
-  return new Octokit({
-    auth: { appId: sim.appId, privateKey: sim.appPrivateKey, installationId: sim.installationId },
-    baseUrl: sim.apiBaseUrl,
-  });
-}
+type Received = ReceivedWebhook;
 
 function last(receiver: { received: Received[] }): Received {
   const delivery = receiver.received.at(-1);
@@ -56,12 +33,12 @@ function expectValid(delivery: Received) {
 
 describe("simulator webhooks", () => {
   let sim: Simulator;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     sim = await startSimulator({ owner: "acme", webhookUrl: receiver.url, webhookSecret: SECRET });
-    sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": "version: 1\n" } });
+    sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": PLACEHOLDER_POLICY } });
     sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
   });
 
@@ -338,7 +315,7 @@ describe("simulator webhooks", () => {
     expect(missing.headers["x-github-delivery"]).toBe("fixed-id");
     expect(await verify(SECRET, right.body, String(right.headers["x-hub-signature-256"]))).toBe(true);
 
-    const failing = await startReceiver(500);
+    const failing = await startWebhookReceiver(500);
     sim.setWebhookTarget(failing.url, SECRET);
     const answer = await sim.deliverRaw({ event: "pull_request", payload });
     expect(answer).toEqual({ status: 500, body: "nope" });
@@ -379,7 +356,7 @@ test("the same steps give the same report: the clock and ids are simulated", asy
   const run = async () => {
     const sim = await startSimulator({ owner: "acme" });
     try {
-      sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": "version: 1\n" } });
+      sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": PLACEHOLDER_POLICY } });
       const number = await sim.openPullRequest({
         repo: REPO,
         author: "alice",

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { createWebhookValidator } from "../../src/simulator/webhooks/webhook-validator.js";
+import { webhookReview } from "../support/builders/reviews.js";
 
 interface WebhookDefinition {
   name: string;
@@ -70,6 +71,16 @@ describe("createWebhookValidator", () => {
 
     record(submitted.review).state = "approved";
     expect(validator.validate("pull_request_review", submitted)).toEqual([]);
+  });
+
+  it("accepts the reviews test/support builds as webhooks send them, in every lower-case state", () => {
+    for (const state of ["approved", "changes_requested", "commented", "dismissed"] as const) {
+      const payload = {
+        ...example("pull_request_review", "submitted"),
+        review: webhookReview("dana", state),
+      };
+      expect(validator.validate("pull_request_review", payload)).toEqual([]);
+    }
   });
 
   it("rejects a pull_request.opened payload without pull_request.number", () => {
