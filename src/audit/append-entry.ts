@@ -34,7 +34,7 @@ export interface AppendedEntry {
  */
 export function appendEntry(chainText: string | null, newEntry: NewAuditEntry): AppendedEntry {
   const body = checkAuditEntry(newEntry, { chained: false });
-  if (!body.ok) throw new AuditEntryError(body.problems);
+  if (!body.ok) throw new AuditEntryError(body.errors);
   const parsed = parseChain(chainText ?? "");
   if (parsed.broken) {
     throw new AuditChainError(
@@ -49,7 +49,7 @@ export function appendEntry(chainText: string | null, newEntry: NewAuditEntry): 
   const unhashed = { ...newEntry, seq: (last?.seq ?? 0) + 1, prev: last?.hash ?? GENESIS_PREV };
   const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
   const checked = checkAuditEntry(entry);
-  if (!checked.ok) throw new AuditEntryError(checked.problems);
+  if (!checked.ok) throw new AuditEntryError(checked.errors);
   const recordPath = auditRecordPath(entry.execution.ended_at, entry.key);
   const line = formatChainLine(chainLineOf(entry, recordPath));
   return {

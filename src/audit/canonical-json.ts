@@ -101,20 +101,20 @@ function writeContainer(value: object, path: string, depth: number, open: Set<ob
 /** Parses `text` and tells whether it is exactly the canonical form of what it holds. */
 export function parseCanonicalJson(
   text: string,
-): { ok: true; value: unknown } | { ok: false; reason: string } {
+): { ok: true; value: unknown } | { ok: false; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
+    return { ok: false, error: `not valid JSON (${(error as Error).message})` };
   }
   let canonical: string;
   try {
     canonical = canonicalJson(value);
   } catch (error) {
-    return { ok: false, reason: (error as Error).message };
+    return { ok: false, error: (error as Error).message };
   }
   return canonical === text
     ? { ok: true, value }
-    : { ok: false, reason: "not in canonical JSON form (sorted keys, no whitespace)" };
+    : { ok: false, error: "not in canonical JSON form (sorted keys, no whitespace)" };
 }

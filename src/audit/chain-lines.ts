@@ -46,7 +46,7 @@ export function parseChain(text: string): ParsedChain {
     const raw = rows[i] as string;
     if (raw === "") return fail("empty line");
     const parsed = parseCanonicalJson(raw);
-    if (!parsed.ok) return fail(`line is ${parsed.reason}`);
+    if (!parsed.ok) return fail(`line is ${parsed.error}`);
     const shape = chainLineShape(parsed.value);
     if (typeof shape === "string") return fail(shape);
     const line = shape;

@@ -187,7 +187,7 @@ const BODY_FIELDS: Record<string, Check> = {
 const fullEntry = record({ ...CHAIN_FIELDS, ...BODY_FIELDS });
 const newEntry = record(BODY_FIELDS);
 
-export type EntryCheck = { ok: true; entry: AuditEntry } | { ok: false; problems: string[] };
+export type EntryCheck = { ok: true; entry: AuditEntry } | { ok: false; errors: string[] };
 
 /**
  * Checks that `value` is a complete audit entry (with `seq`, `prev` and `hash`, or — with `chained: false` —
@@ -198,7 +198,7 @@ export function checkAuditEntry(value: unknown, opts: { chained?: boolean } = {}
   const problems: string[] = [];
   (opts.chained === false ? newEntry : fullEntry)(value, "", problems);
   if (problems.length === 0) problems.push(...orderProblems(value as AuditEntry), ...findSecrets(value, ""));
-  return problems.length === 0 ? { ok: true, entry: value as AuditEntry } : { ok: false, problems };
+  return problems.length === 0 ? { ok: true, entry: value as AuditEntry } : { ok: false, errors: problems };
 }
 
 /** What the field types cannot say: statements in file order, not overlapping; results of those statements. */

@@ -32,7 +32,7 @@ export type ChainVerification =
       ok: false;
       /** Entry number (= line of chain.jsonl = expected seq), or null for a problem of the whole chain. */
       entry: number | null;
-      reason: string;
+      error: string;
       /** True when an entry could not be checked (a commit is missing here), not shown to be wrong. */
       incomplete: boolean;
       /** Entries checked and found sound before the problem. */
@@ -62,14 +62,15 @@ export async function verifyChain(sources: VerifyChainSources): Promise<ChainVer
   let verified = 0;
   for (const line of parsed.lines) {
     const problem = await checkEntry(line, sources.readRecord, readRequest);
-    if (problem) return { ok: false, entry: line.seq, verified, ...problem };
+    if (problem)
+      return { ok: false, entry: line.seq, verified, error: problem.reason, incomplete: problem.incomplete };
     verified++;
   }
   if (parsed.broken) {
     return {
       ok: false,
       entry: parsed.broken.line,
-      reason: parsed.broken.reason,
+      error: parsed.broken.reason,
       incomplete: false,
       verified,
     };
@@ -80,7 +81,7 @@ export async function verifyChain(sources: VerifyChainSources): Promise<ChainVer
     return {
       ok: false,
       entry: null,
-      reason: `the expected hash ${sources.expectHash} is in no entry: the chain was rewritten or truncated (head ${head})`,
+      error: `the expected hash ${sources.expectHash} is in no entry: the chain was rewritten or truncated (head ${head})`,
       incomplete: false,
       verified,
     };
@@ -94,7 +95,7 @@ export async function verifyChain(sources: VerifyChainSources): Promise<ChainVer
       return {
         ok: false,
         entry: null,
-        reason: `${stray.length} record file(s) are not in ${AUDIT_CHAIN_PATH}, first ${stray[0]}: the chain lost entries, or the file was added by hand`,
+        error: `${stray.length} record file(s) are not in ${AUDIT_CHAIN_PATH}, first ${stray[0]}: the chain lost entries, or the file was added by hand`,
         incomplete: false,
         verified,
       };
@@ -118,7 +119,7 @@ async function checkEntry(
     return broken(`the record is not valid JSON (${(error as Error).message})`);
   }
   const checked = checkAuditEntry(value);
-  if (!checked.ok) return broken(`the record is malformed: ${checked.problems.join("; ")}`);
+  if (!checked.ok) return broken(`the record is malformed: ${checked.errors.join("; ")}`);
   const entry = checked.entry;
   for (const field of ["seq", "prev", "key", "hash"] as const) {
     if (entry[field] !== line[field]) {

@@ -148,7 +148,7 @@ function describe(report: CloneVerification): string {
     return `ok: ${result.count} ${result.count === 1 ? "entry" : "entries"}, head ${result.head} ${where}`;
   const verdict = result.incomplete ? "incomplete" : "broken";
   const at = result.entry === null ? "" : ` at entry ${result.entry} (${AUDIT_CHAIN_PATH}:${result.entry})`;
-  return `${verdict}${at}: ${result.reason} ${where}`;
+  return `${verdict}${at}: ${result.error} ${where}`;
 }
 
 /** The branch, else origin/<branch>, as a commit SHA. */

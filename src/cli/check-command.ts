@@ -165,7 +165,7 @@ function toJson(p: { decided: DecisionPlan; simulated: SimulatedApprovals; notes
       ...s.trace,
     })),
     problems: decided.evaluations.flatMap((e) =>
-      e.ok ? [] : e.problems.map((problem) => (several ? { path: e.path, ...problem } : problem)),
+      e.ok ? [] : e.errors.map((problem) => (several ? { path: e.path, ...problem } : problem)),
     ),
     summary: decision.summary,
     notes: p.notes,
@@ -185,7 +185,7 @@ function printReport(p: {
   const invalid = decided.evaluations.filter((e) => !e.ok);
   if (invalid.length > 0) {
     for (const e of invalid)
-      for (const problem of e.problems)
+      for (const problem of e.errors)
         write(`${e.path}:${problem.line}:${problem.column}: ${problem.message}`);
     return;
   }

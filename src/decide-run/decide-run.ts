@@ -4,12 +4,10 @@ import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js"
 import type { RunPayload } from "../runner/run-payload.js";
 import { mayStart } from "./may-start.js";
 
-export type RunRefusal =
-  /** The plan is not runnable: the verdict says why. */
-  { reason: "not_runnable" } | { reason: "refused"; message: string };
-
 export type RunDecision =
-  | ({ kind: "refused" } & RunRefusal)
+  /** The plan is not runnable: its verdict says why. */
+  | { kind: "not_runnable" }
+  | { kind: "refused"; error: string }
   /** A merge or an approval that the policy does not run on: nothing to say. */
   | { kind: "ignored" }
   | { kind: "run"; payloads: RunPayload[] };
@@ -35,10 +33,9 @@ export interface DecideRunParams {
  */
 export function decideRun(p: DecideRunParams): RunDecision {
   const { plan } = p;
-  if (!plan.verdict.runnable || !plan.run || !plan.policy.ok)
-    return { kind: "refused", reason: "not_runnable" };
+  if (!plan.verdict.runnable || !plan.run || !plan.policy.ok) return { kind: "not_runnable" };
   const { policy } = plan.policy;
-  const refused = (message: string): RunDecision => ({ kind: "refused", reason: "refused", message });
+  const refused = (error: string): RunDecision => ({ kind: "refused", error });
   const notAllowed = mayStart({ ...p, runBy: policy.runBy, author: p.pr.author, approval: plan.approval });
   if (notAllowed !== null) return refused(notAllowed);
   const changes = p.approved ? fingerprintChanges(p.approved, plan.run.fingerprint) : [];

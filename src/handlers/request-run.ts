@@ -37,14 +37,9 @@ export async function requestRun(p: RequestRunParams): Promise<RequestRunResult>
   const { plan } = live.evaluation;
   const decision = decideRun({ ...p, ...live.evaluation, approved: live.approved, now: deps.now() });
   if (decision.kind === "ignored") return { status: "ignored" };
-  if (decision.kind === "refused")
-    return {
-      status: "refused",
-      message:
-        decision.reason === "refused"
-          ? decision.message
-          : notRunnableReply({ verdict: plan.verdict, runnerEnabled: true }),
-    };
+  if (decision.kind === "not_runnable")
+    return { status: "refused", message: notRunnableReply({ verdict: plan.verdict, runnerEnabled: true }) };
+  if (decision.kind === "refused") return { status: "refused", message: decision.error };
   const fingerprint = plan.run?.fingerprint.digest ?? "";
   const queued = [];
   for (const payload of decision.payloads)

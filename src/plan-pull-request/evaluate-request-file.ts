@@ -36,7 +36,7 @@ export type RequestFileEvaluation =
       /** The action's name and its own limits, for a request that names an action. */
       action?: { name: string; limits: Limits | null };
     }
-  | { ok: false; path: string; problems: RequestProblem[]; decision: Decision };
+  | { ok: false; path: string; errors: RequestProblem[]; decision: Decision };
 
 export interface EvaluateRequestFileParams {
   policy: CompiledPolicy;
@@ -66,7 +66,7 @@ export async function evaluateRequestFile(p: EvaluateRequestFileParams): Promise
   const text = Buffer.from(p.content).toString("utf8");
   if (isYamlRequestPath(p.path)) return evaluateYamlRequest(p, text);
   const parsed = parseSqlHeader(text);
-  if (!parsed.ok) return invalid(p.path, parsed.problems);
+  if (!parsed.ok) return invalid(p.path, parsed.errors);
   return evaluateSql(p, { header: parsed.header, sql: p.content, targetLine: headerLine(text, "target") });
 }
 
@@ -81,7 +81,7 @@ async function evaluateYamlRequest(
     actions: new Map(p.actions?.actions ?? []),
     invalidActions: new Set(p.actions?.invalid ?? []),
   });
-  if (!parsed.ok) return invalid(p.path, parsed.problems);
+  if (!parsed.ok) return invalid(p.path, parsed.errors);
   const r = parsed.request;
   const named: Record<string, string | number | boolean | null> = {};
   // A list is not a value the policy's conditions compare: as JSON text, `in` and `range` fail closed on it.
@@ -341,7 +341,7 @@ function invalid(path: string, problems: RequestProblem[]): RequestFileEvaluatio
   return {
     ok: false,
     path,
-    problems,
+    errors: problems,
     decision: {
       outcome: "denied",
       statements: [],

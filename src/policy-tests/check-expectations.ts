@@ -79,7 +79,7 @@ function findRequirements(requirements: RequirementSpec[], key: string): Require
 
 function why(evaluation: RequestFileEvaluation, simulated: SimulatedApprovals): string {
   if (!evaluation.ok) {
-    const first = evaluation.problems[0];
+    const first = evaluation.errors[0];
     return first ? ` (line ${first.line}: ${first.message})` : "";
   }
   if (simulated.outcome === "denied") {

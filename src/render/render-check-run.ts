@@ -225,7 +225,7 @@ function statementsTable(p: RenderCheckRunParams): string[] {
   ];
   for (const e of p.evaluations) {
     if (!e.ok) {
-      for (const problem of e.problems) {
+      for (const problem of e.errors) {
         out.push(
           `| ${tableCell(e.path)} | — | — | ${problem.line} | — | **invalid** | — | — | ${tableCell(problem.message, 160)} |`,
         );
@@ -273,7 +273,7 @@ function traceText(p: RenderCheckRunParams): string[] {
   for (const e of p.evaluations) {
     text.push(`### ${inlineCode(e.path)}`);
     if (!e.ok) {
-      for (const problem of e.problems) text.push(`- line ${problem.line}: ${problem.message}`);
+      for (const problem of e.errors) text.push(`- line ${problem.line}: ${problem.message}`);
       text.push("");
       continue;
     }
@@ -326,7 +326,7 @@ function annotationsFor(p: RenderCheckRunParams): CheckAnnotation[] {
   const out: CheckAnnotation[] = [];
   for (const e of p.evaluations) {
     if (!e.ok) {
-      for (const problem of e.problems) {
+      for (const problem of e.errors) {
         out.push({
           path: e.path,
           start_line: problem.line,

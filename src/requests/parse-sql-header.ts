@@ -20,7 +20,7 @@ export const MAX_REASON_CHARS = 2000;
 const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const HEADER_LINE = /^--\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*?)\s*$/;
 
-export type HeaderResult = { ok: true; header: SqlRequestHeader } | { ok: false; problems: RequestProblem[] };
+export type HeaderResult = { ok: true; header: SqlRequestHeader } | { ok: false; errors: RequestProblem[] };
 
 /**
  * Reads the `-- key: value` lines at the top of a .sql request. The header ends at the first line that is
@@ -96,7 +96,7 @@ export function parseSqlHeader(text: string): HeaderResult {
       });
     } else maxRows = Number(maxRowsValue.value);
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, errors: problems };
   return {
     ok: true,
     header: {

@@ -20,8 +20,8 @@ export function checkRequestFile(p: {
     invalidActions: new Set(p.actions.invalid),
   });
   if (parsed.ok) return;
-  const first = parsed.problems[0]?.message ?? "the request is invalid";
+  const first = parsed.errors[0]?.message ?? "the request is invalid";
   // Messages start with the key they are about, e.g. `params.amount: 1000.5 is above the maximum 1000 …`.
   const field = /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?):/.exec(first)?.[1] ?? "params";
-  throw new SubmitInputError(field, parsed.problems.map((problem) => problem.message).join("; "));
+  throw new SubmitInputError(field, parsed.errors.map((problem) => problem.message).join("; "));
 }

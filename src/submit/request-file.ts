@@ -70,7 +70,7 @@ export function buildRequestFile(p: RequestFileInput): RequestFile {
       // The SQL's own leading comments run into the header when they look like `-- key: value`.
       throw new SubmitInputError(
         "sql",
-        `the request file would not parse: ${parsed.problems.map((q) => `line ${q.line}: ${q.message}`).join("; ")} — leave header lines out of the SQL (submit writes them from target, reason, ticket and max rows), or start the SQL with a statement`,
+        `the request file would not parse: ${parsed.errors.map((q) => `line ${q.line}: ${q.message}`).join("; ")} — leave header lines out of the SQL (submit writes them from target, reason, ticket and max rows), or start the SQL with a statement`,
       );
     }
     return { path: `${stem}.sql`, content };

@@ -117,12 +117,12 @@ describe("canonical JSON (RFC 8785 JCS)", () => {
     for (const text of ['{"b":1,"a":2}', '{"a": 1}', '{"a":1.0}', '{"a":"\\u0041"}', "[1e2]"]) {
       expect(parseCanonicalJson(text)).toMatchObject({
         ok: false,
-        reason: expect.stringContaining("canonical"),
+        error: expect.stringContaining("canonical"),
       });
     }
     expect(parseCanonicalJson("{")).toMatchObject({
       ok: false,
-      reason: expect.stringContaining("not valid JSON"),
+      error: expect.stringContaining("not valid JSON"),
     });
   });
 });

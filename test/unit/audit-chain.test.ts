@@ -235,12 +235,12 @@ describe("appendEntry", () => {
   test("checkAuditEntry names missing fields and wrong types", () => {
     const { entries } = buildChain(1);
     const { approvals: _a, ...withoutApprovals } = entries[0] as AuditEntry;
-    expect(checkAuditEntry(withoutApprovals)).toEqual({ ok: false, problems: ["approvals: missing"] });
+    expect(checkAuditEntry(withoutApprovals)).toEqual({ ok: false, errors: ["approvals: missing"] });
     expect(
       checkAuditEntry({ ...entries[0], execution: { ...entries[0]?.execution, outcome: "ok" } }),
     ).toMatchObject({
       ok: false,
-      problems: [expect.stringContaining("execution.outcome: must be one of succeeded, failed")],
+      errors: [expect.stringContaining("execution.outcome: must be one of succeeded, failed")],
     });
     expect(checkAuditEntry(entries[0])).toMatchObject({ ok: true });
     for (const path of [
@@ -253,7 +253,7 @@ describe("appendEntry", () => {
       const entry = entries[0] as AuditEntry;
       expect(checkAuditEntry({ ...entry, request: { ...entry.request, path } })).toEqual({
         ok: false,
-        problems: [`request.path: must be a relative path inside the repository, got "${path}"`],
+        errors: [`request.path: must be a relative path inside the repository, got "${path}"`],
       });
     }
   });
@@ -280,7 +280,7 @@ describe("verifyChain", () => {
       entry: 3,
       verified: 2,
       incomplete: false,
-      reason: expect.stringMatching(
+      error: expect.stringMatching(
         new RegExp(
           `^${path}: the record's content hashes to sha256:[0-9a-f]{64}, not to its recorded hash ${entries[2]?.hash}`,
         ),
@@ -298,7 +298,7 @@ describe("verifyChain", () => {
     expect(await verifyChain(sourcesOf(files))).toMatchObject({
       ok: false,
       entry: 2,
-      reason: expect.stringContaining("the record's hash is sha256:"),
+      error: expect.stringContaining("the record's hash is sha256:"),
     });
   });
 
@@ -316,7 +316,7 @@ describe("verifyChain", () => {
       ok: false,
       entry: 3,
       verified: 2,
-      reason: expect.stringMatching(/^prev does not match entry 2's hash/),
+      error: expect.stringMatching(/^prev does not match entry 2's hash/),
     });
   });
 
@@ -329,7 +329,7 @@ describe("verifyChain", () => {
       ok: false,
       entry: 2,
       verified: 1,
-      reason: "seq is 3, expected 2: an entry is missing before it",
+      error: "seq is 3, expected 2: an entry is missing before it",
     });
   });
 
@@ -339,7 +339,7 @@ describe("verifyChain", () => {
     expect(await verifyChain(sourcesOf(files))).toMatchObject({
       ok: false,
       entry: null,
-      reason: expect.stringContaining("1 record file(s) are not in audit/chain.jsonl"),
+      error: expect.stringContaining("1 record file(s) are not in audit/chain.jsonl"),
     });
   });
 
@@ -352,7 +352,7 @@ describe("verifyChain", () => {
     expect(await verifyChain({ ...sourcesOf(files), expectHash: entries[3]?.hash })).toMatchObject({
       ok: false,
       entry: null,
-      reason: expect.stringContaining(`the expected hash ${entries[3]?.hash} is in no entry`),
+      error: expect.stringContaining(`the expected hash ${entries[3]?.hash} is in no entry`),
     });
     expect(await verifyChain({ ...sourcesOf(files), expectHash: entries[1]?.hash })).toMatchObject({
       ok: true,
@@ -370,7 +370,7 @@ describe("verifyChain", () => {
       entry: 2,
       verified: 1,
       incomplete: false,
-      reason: expect.stringMatching(
+      error: expect.stringMatching(
         /^statement 0: hash sha256:[0-9a-f]{64} does not match bytes \d+\.\.\d+ of queries\/fix-order\.sql at commit a{40}/,
       ),
     });
@@ -384,13 +384,13 @@ describe("verifyChain", () => {
       ok: false,
       entry: 1,
       incomplete: false,
-      reason: expect.stringContaining("does not exist"),
+      error: expect.stringContaining("does not exist"),
     });
     expect(await verifyChain(sourcesOf(files, new Map()))).toMatchObject({
       ok: false,
       entry: 1,
       incomplete: true,
-      reason: expect.stringContaining(`commit ${"a".repeat(40)} is not available`),
+      error: expect.stringContaining(`commit ${"a".repeat(40)} is not available`),
     });
   });
 
@@ -401,13 +401,13 @@ describe("verifyChain", () => {
     missing.delete(paths[2] as string);
     expect(await verifyChain(sourcesOf(missing))).toMatchObject({
       entry: 3,
-      reason: `${paths[2]}: the record file is missing`,
+      error: `${paths[2]}: the record file is missing`,
     });
     const invalid = new Map(files);
     invalid.set(paths[0] as string, "{");
     expect(await verifyChain(sourcesOf(invalid))).toMatchObject({
       entry: 1,
-      reason: expect.stringContaining("not valid JSON"),
+      error: expect.stringContaining("not valid JSON"),
     });
     const moved = buildChain(1);
     const line = JSON.parse(chainLines(moved.files)[0] ?? "");
@@ -417,7 +417,7 @@ describe("verifyChain", () => {
     setChainLines(moved.files, [canonicalJson({ ...line, record: wrong })]);
     expect(await verifyChain({ ...sourcesOf(moved.files), listRecordPaths: undefined })).toMatchObject({
       entry: 1,
-      reason: `${wrong}: the record belongs at ${line.record}`,
+      error: `${wrong}: the record belongs at ${line.record}`,
     });
   });
 

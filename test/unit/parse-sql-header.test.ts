@@ -9,13 +9,13 @@ import {
 } from "../../src/requests/parse-sql-header.js";
 
 function header(result: HeaderResult): SqlRequestHeader {
-  if (!result.ok) throw new Error(`expected a valid header: ${JSON.stringify(result.problems)}`);
+  if (!result.ok) throw new Error(`expected a valid header: ${JSON.stringify(result.errors)}`);
   return result.header;
 }
 
 function problems(result: HeaderResult): RequestProblem[] {
   if (result.ok) throw new Error("expected header problems");
-  return result.problems;
+  return result.errors;
 }
 
 describe("parseSqlHeader", () => {

@@ -67,7 +67,7 @@ describe("evaluateRequestFile", () => {
     const on15 = await evaluate(`-- target: app-staging\n-- reason: r\n${merge}`);
     expect(on15).toMatchObject({
       ok: false,
-      problems: [{ line: 3, message: expect.stringContaining("syntax error") }],
+      errors: [{ line: 3, message: expect.stringContaining("syntax error") }],
     });
   });
 
@@ -76,7 +76,7 @@ describe("evaluateRequestFile", () => {
     expect(result).toMatchObject({
       ok: false,
       path: "queries/q.sql",
-      problems: [{ line: 2, column: 1, message: expect.stringContaining("did you mean `app-prod`?") }],
+      errors: [{ line: 2, column: 1, message: expect.stringContaining("did you mean `app-prod`?") }],
       decision: { outcome: "denied", statements: [], requirements: [] },
     });
     expect(result.decision.summary[0]).toMatch(/^queries\/q\.sql:2:1: unknown target `app-prd`/);
@@ -86,7 +86,7 @@ describe("evaluateRequestFile", () => {
     const result = await evaluate("-- target: constructor\n-- reason: r\nSELECT 1;\n");
     expect(result).toMatchObject({
       ok: false,
-      problems: [{ message: expect.stringContaining("unknown target") }],
+      errors: [{ message: expect.stringContaining("unknown target") }],
     });
   });
 
@@ -94,7 +94,7 @@ describe("evaluateRequestFile", () => {
     const result = await evaluate("-- target: app-prod\nSELECT 1;\n");
     expect(result).toMatchObject({
       ok: false,
-      problems: [{ message: expect.stringContaining("missing header `-- reason: …`") }],
+      errors: [{ message: expect.stringContaining("missing header `-- reason: …`") }],
       decision: { outcome: "denied" },
     });
     expect(INVALID_REQUEST_RULE).toBe("invalid-request");

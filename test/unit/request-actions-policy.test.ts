@@ -64,6 +64,6 @@ describe("policies decide on action names and parameter values", () => {
   it("refuses a value outside its type before any decision", async () => {
     const e = await decide("{ order_id: 42, amount: 1000.5 }");
     expect(e.ok).toBe(false);
-    if (!e.ok) expect(e.problems[0]?.message).toMatch(/^params\.amount: 1000\.5 is above the maximum 1000/);
+    if (!e.ok) expect(e.errors[0]?.message).toMatch(/^params\.amount: 1000\.5 is above the maximum 1000/);
   });
 });

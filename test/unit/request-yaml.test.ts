@@ -35,14 +35,14 @@ function parse(content: string, path = "queries/refund.yml"): YamlRequestResult 
 
 function request(content: string): YamlRequest {
   const result = parse(content);
-  if (!result.ok) throw new Error(`expected a valid request: ${JSON.stringify(result.problems, null, 2)}`);
+  if (!result.ok) throw new Error(`expected a valid request: ${JSON.stringify(result.errors, null, 2)}`);
   return result.request;
 }
 
 function problems(content: string): RequestProblem[] {
   const result = parse(content);
   if (result.ok) throw new Error("expected problems");
-  return result.problems;
+  return result.errors;
 }
 
 describe("parseYamlRequest: an action and named params", () => {

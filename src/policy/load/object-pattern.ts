@@ -13,7 +13,7 @@ const SHAPES: Record<PatternLevel, string> = {
   table_or_column: "`target/schema.table` or `target/schema.table.column`",
 };
 
-export type PatternCheck = { ok: true; target: string | null } | { ok: false; message: string };
+export type PatternCheck = { ok: true; target: string | null } | { ok: false; error: string };
 
 /**
  * Checks a glob over `target/schema.table[.column]`: `*` matches within one part, `**` any number of parts.
@@ -24,12 +24,12 @@ export function checkTargetPattern(pattern: string, level: PatternLevel): Patter
   if (pattern.length > MAX_PATTERN_CHARS) {
     return {
       ok: false,
-      message: `\`${pattern.slice(0, 40)}…\` is longer than ${MAX_PATTERN_CHARS} characters`,
+      error: `\`${pattern.slice(0, 40)}…\` is longer than ${MAX_PATTERN_CHARS} characters`,
     };
   }
   const slash = pattern.indexOf("/");
   if (slash === -1) {
-    return { ok: false, message: `\`${pattern}\` has no target: write ${shape} (\`*/\` for every target)` };
+    return { ok: false, error: `\`${pattern}\` has no target: write ${shape} (\`*/\` for every target)` };
   }
   const target = pattern.slice(0, slash);
   const object = pattern.slice(slash + 1);
@@ -37,11 +37,11 @@ export function checkTargetPattern(pattern: string, level: PatternLevel): Patter
   if (isGlob ? !/^[a-z0-9_*-]+$/.test(target) : !TARGET_NAME.test(target)) {
     return {
       ok: false,
-      message: `\`${pattern}\`: \`${target}\` is not a target name or glob (lowercase letters, digits, '-', '_', '*')`,
+      error: `\`${pattern}\`: \`${target}\` is not a target name or glob (lowercase letters, digits, '-', '_', '*')`,
     };
   }
   const problem = checkSegments(object, { fewest: FEWEST_SEGMENTS[level], most: MOST_SEGMENTS[level] });
-  if (problem) return { ok: false, message: `\`${pattern}\`: ${problem}; write ${shape}` };
+  if (problem) return { ok: false, error: `\`${pattern}\`: ${problem}; write ${shape}` };
   return { ok: true, target: isGlob ? null : target };
 }
 

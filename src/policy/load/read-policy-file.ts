@@ -216,7 +216,7 @@ function readOwnerEntry(
 ): OwnerEntry | null {
   const checked = checkTargetPattern(pattern, "table_or_column");
   if (!checked.ok) {
-    report(ctx, path, checked.message);
+    report(ctx, path, checked.error);
     return null;
   }
   if (checked.target !== null) refer(ctx, { kind: "target", name: checked.target, path });

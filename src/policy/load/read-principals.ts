@@ -10,26 +10,26 @@ const TEAM_SLUG = /^[a-z0-9][a-z0-9_-]*$/;
 /** `@org/team-slug` → team; `@login` or `login` → user. */
 export function parsePrincipal(
   text: string,
-): { ok: true; principal: Principal } | { ok: false; message: string } {
+): { ok: true; principal: Principal } | { ok: false; error: string } {
   const team = /^@([^/]*)\/(.*)$/.exec(text);
   if (team) {
     const org = team[1] ?? "";
     const slug = team[2] ?? "";
     if (!LOGIN.test(org)) {
-      return { ok: false, message: `\`${text}\`: \`${org}\` is not a GitHub organisation name` };
+      return { ok: false, error: `\`${text}\`: \`${org}\` is not a GitHub organisation name` };
     }
     if (TEAM_SLUG.test(slug)) return { ok: true, principal: { kind: "team", org, slug } };
     const suggestion = slugify(slug);
     return {
       ok: false,
-      message: `\`${text}\` is not a team slug: use the team's slug (lowercase, dashes), e.g. @${org}/${suggestion || "data-owners"}`,
+      error: `\`${text}\` is not a team slug: use the team's slug (lowercase, dashes), e.g. @${org}/${suggestion || "data-owners"}`,
     };
   }
   const login = text.startsWith("@") ? text.slice(1) : text;
   if (LOGIN.test(login)) return { ok: true, principal: { kind: "user", login } };
   return {
     ok: false,
-    message: `\`${text}\` is neither a GitHub user (\`dana\` or \`@dana\`) nor a team (\`@org/team-slug\`)`,
+    error: `\`${text}\` is neither a GitHub user (\`dana\` or \`@dana\`) nor a team (\`@org/team-slug\`)`,
   };
 }
 
@@ -44,7 +44,7 @@ export function readPrincipals(
     path,
     check: (item) => {
       const parsed = parsePrincipal(item);
-      if (!parsed.ok) return parsed.message;
+      if (!parsed.ok) return parsed.error;
       principals.push(parsed.principal);
       return null;
     },

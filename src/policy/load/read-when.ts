@@ -119,7 +119,7 @@ export function readPatterns(
     path,
     check: (item) => {
       const checked = checkTargetPattern(item, level);
-      return checked.ok ? null : checked.message;
+      return checked.ok ? null : checked.error;
     },
   });
   if (!items) return null;

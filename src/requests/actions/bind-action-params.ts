@@ -83,12 +83,12 @@ export function bindActionParams({
         const checked = checkValue(param.spec, value);
         if (checked.ok) bound = checked.value;
         else {
-          const { failure } = checked;
-          const path: KeyPath = failure.index === undefined ? [param.name] : [param.name, failure.index];
+          const { error } = checked;
+          const path: KeyPath = error.index === undefined ? [param.name] : [param.name, error.index];
           errors.push({
             param: param.name,
-            rule: failure.rule,
-            message: paramMessage(`params.${param.name}`, failure, `for ${owner}`, typeName(param.spec)),
+            rule: error.rule,
+            message: paramMessage(`params.${param.name}`, error, `for ${owner}`, typeName(param.spec)),
             line: lineOf(path),
           });
         }

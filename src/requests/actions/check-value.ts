@@ -50,7 +50,7 @@ export interface CheckFailure {
   index?: number;
 }
 
-export type CheckResult = { ok: true; value: BoundValue } | { ok: false; failure: CheckFailure };
+export type CheckResult = { ok: true; value: BoundValue } | { ok: false; error: CheckFailure };
 
 const INTEGER_RANGES = {
   int: { min: "-2147483648", max: "2147483647" },
@@ -135,7 +135,7 @@ function checkArray(spec: ArraySpec, value: unknown): CheckResult {
       return fail("null", "null is not allowed in a list", { index, fix: "remove it" });
     }
     const checked = checkScalar(spec.items, item);
-    if (!checked.ok) return { ok: false, failure: { ...checked.failure, index } };
+    if (!checked.ok) return { ok: false, error: { ...checked.error, index } };
     texts.push(checked.value.text ?? "");
   }
   return { ok: true, value: { text: arrayLiteral(texts), named: texts } };
@@ -409,5 +409,5 @@ function fail(
   if (extra.constraint !== undefined) failure.constraint = extra.constraint;
   if (extra.fix !== undefined) failure.fix = extra.fix;
   if (extra.index !== undefined) failure.index = extra.index;
-  return { ok: false, failure };
+  return { ok: false, error: failure };
 }

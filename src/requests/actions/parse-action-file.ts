@@ -203,12 +203,12 @@ function readParams(ctx: ReadContext, yaml: YamlFile, value: unknown): ActionPar
         const checked = checkValue(spec, yaml.exact(defaultPath, raw.default));
         if (checked.ok) defaultValue = checked.value;
         else {
-          const { failure } = checked;
-          const at = failure.index === undefined ? defaultPath : [...defaultPath, failure.index];
+          const { error } = checked;
+          const at = error.index === undefined ? defaultPath : [...defaultPath, error.index];
           report(
             ctx,
             at,
-            `the default of ${name ?? `params[${index}]`} does not fit its type: ${failure.problem} (${typeName(spec)}${failure.constraint ? `, ${failure.constraint}` : ""})${failure.fix ? ` — ${failure.fix}` : ""}`,
+            `the default of ${name ?? `params[${index}]`} does not fit its type: ${error.problem} (${typeName(spec)}${error.constraint ? `, ${error.constraint}` : ""})${error.fix ? ` — ${error.fix}` : ""}`,
           );
         }
       }

@@ -92,11 +92,11 @@ function bindOne(
   if (value === null) return { text: null, named: null };
   const checked = checkValue(spec, value);
   if (checked.ok) return checked.value;
-  const { failure } = checked;
+  const { error } = checked;
   report(
     ctx,
-    failure.index === undefined ? valuePath : [...valuePath, failure.index],
-    paramMessage(`params[${position - 1}]`, failure, `for $${position}`, typeName(spec)),
+    error.index === undefined ? valuePath : [...valuePath, error.index],
+    paramMessage(`params[${position - 1}]`, error, `for $${position}`, typeName(spec)),
   );
   return null;
 }

@@ -52,9 +52,7 @@ export interface YamlRequest {
   limits: Limits | null;
 }
 
-export type YamlRequestResult =
-  | { ok: true; request: YamlRequest }
-  | { ok: false; problems: RequestProblem[] };
+export type YamlRequestResult = { ok: true; request: YamlRequest } | { ok: false; errors: RequestProblem[] };
 
 /**
  * A `queries/**\/*.yml` request: `reason`, optional `ticket` and `max_rows`, and either `action` + named
@@ -75,7 +73,7 @@ export function parseYamlRequest({
   invalidActions?: ReadonlySet<string>;
 }): YamlRequestResult {
   const read = readYamlFile(path, content, { maxBytes: MAX_YAML_REQUEST_BYTES, what: "a request file" });
-  if (!read.ok) return { ok: false, problems: read.errors.map((e) => problem(e.line, e.message)) };
+  if (!read.ok) return { ok: false, errors: read.errors.map((e) => problem(e.line, e.message)) };
   const { yaml } = read;
   const ctx: ReadContext = { file: path, positions: yaml.positions, errors: [], references: [] };
   const result = readRequest(ctx, yaml, { path, actions, invalidActions });
@@ -87,7 +85,7 @@ export function parseYamlRequest({
     if (ctx.errors.length > MAX_REPORTED_PROBLEMS) {
       problems.push(problem(1, `… ${ctx.errors.length - MAX_REPORTED_PROBLEMS} more problems`));
     }
-    return { ok: false, problems };
+    return { ok: false, errors: problems };
   }
   return { ok: true, request: result };
 }
