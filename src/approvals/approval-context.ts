@@ -4,7 +4,11 @@ import { createHash } from "node:crypto";
 export interface ApprovalContextInput {
   baseRef: string;
   policyFiles: Array<{ path: string; blobSha: string | null }>;
-  /** Every grammar the request's files were analysed with (one per target's PostgreSQL major). */
+  /**
+   * Every grammar the app bundles (not only those this head uses: the context is per pull request, and a
+   * push that moves a file to another major must not make the new head's approvals stale). Upgrading any
+   * of them makes every earlier approval stale; each file's own grammar is in the run fingerprint.
+   */
   parserVersions: string[];
 }
 

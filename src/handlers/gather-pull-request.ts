@@ -1,12 +1,9 @@
 import { fetchPullRequestFacts } from "../github/fetch-pull-request-facts.js";
 import type { PullRequestRef } from "../github/pull-request-ref.js";
 import { planDecision } from "../plan-pull-request/plan-decision.js";
-import {
-  needsApprovals,
-  type PlanPullRequestParams,
-  parserVersionsOf,
-} from "../plan-pull-request/plan-pull-request.js";
+import { needsApprovals, type PlanPullRequestParams } from "../plan-pull-request/plan-pull-request.js";
 import { checkProposedPolicy } from "../policy-tests/check-proposed-policy.js";
+import { bundledGrammarVersions } from "../sql/postgres/load-parser.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import type { EvaluateDeps } from "./evaluate-deps.js";
 import { loadApprovalStatus } from "./load-approval-status.js";
@@ -41,7 +38,7 @@ export async function gatherPullRequest(
           pr,
           requirements: decided.decision.requirements,
           policyFiles: facts.contextFiles,
-          parserVersions: parserVersionsOf(decided),
+          parserVersions: bundledGrammarVersions(),
         })
       : null;
   const ref = { repo: `${pr.owner}/${pr.repo}`, pullNumber: pr.pullNumber, headSha: pr.headSha };

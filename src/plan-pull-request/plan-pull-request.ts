@@ -75,7 +75,7 @@ export function verdictOf(p: {
 }
 
 /** The grammars a request was analysed with: approvals bind to each of them. */
-export function parserVersionsOf(decided: DecisionPlan | null): string[] {
+function parserVersionsOf(decided: DecisionPlan | null): string[] {
   const versions = (decided?.evaluations ?? []).flatMap((e) => (e.ok ? [e.parserVersion] : []));
   return [...new Set(versions)].sort();
 }

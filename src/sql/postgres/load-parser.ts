@@ -52,15 +52,24 @@ export function loadPostgresGrammar(major: number = DEFAULT_GRAMMAR_MAJOR): Prom
   return grammar;
 }
 
-async function load(major: GrammarMajor): Promise<PostgresGrammar> {
-  const name = PACKAGES[major];
-  const mod = (await import(name)) as LibpgQueryModule;
-  await mod.loadModule();
+/** The version a grammar reports itself as (its package's), without loading it. */
+export function grammarVersion(major: GrammarMajor): string {
   const require = createRequire(import.meta.url);
-  const pkg = require(`${name}/package.json`) as { version: string };
+  const pkg = require(`${PACKAGES[major]}/package.json`) as { version: string };
+  return `libpg-query@${pkg.version} (PostgreSQL ${major} grammar)`;
+}
+
+/** Every bundled grammar's version: approvals are given under all of them, so upgrading any is a new context. */
+export function bundledGrammarVersions(): string[] {
+  return SUPPORTED_GRAMMAR_MAJORS.map(grammarVersion);
+}
+
+async function load(major: GrammarMajor): Promise<PostgresGrammar> {
+  const mod = (await import(PACKAGES[major])) as LibpgQueryModule;
+  await mod.loadModule();
   return {
     major,
-    version: `libpg-query@${pkg.version} (PostgreSQL ${major} grammar)`,
+    version: grammarVersion(major),
     parse(text) {
       const result = mod.parseSync(text) as { version: number; stmts?: ParsedStatement[] };
       return { version: result.version, stmts: result.stmts ?? [] };
