@@ -95,7 +95,7 @@ export async function readRequest(
 /**
  * Pure: the state is the executions' when this head has any (running until every one is final and
  * reported), else closed when the pull request is, else the recorded evaluation's when it was made for the
- * current head, else pending.
+ * current head onto the current base, else pending (an evaluation of another head or base may arrive late).
  */
 export function requestStatus(p: {
   id: string;
@@ -104,8 +104,11 @@ export function requestStatus(p: {
   executions: ExecutionSummary[];
 }): RequestStatus {
   const { pull, executions } = p;
-  // An evaluation of an earlier head says nothing about this one.
-  const record = p.record && sameSha(p.record.headSha, pull.headSha) ? p.record : null;
+  // An evaluation of another head, or of this head onto another base, says nothing about this one.
+  const record =
+    p.record && sameSha(p.record.headSha, pull.headSha) && p.record.baseRef === pull.baseRef
+      ? p.record
+      : null;
   const state: RequestState =
     executions.length > 0
       ? executions.every((e) => e.reported && FINAL_EXECUTION_STATES.has(e.state))

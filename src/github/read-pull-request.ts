@@ -10,6 +10,8 @@ export interface PullRequestFacts {
   merged: boolean;
   author: string | null;
   headSha: string;
+  /** The base branch the pull request targets now. */
+  baseRef: string;
   title: string;
 }
 
@@ -37,6 +39,7 @@ export async function readPullRequest(
     merged: pull.merged_at !== null,
     author: pull.user?.login ?? null,
     headSha: pull.head.sha,
+    baseRef: pull.base.ref,
     title: pull.title,
   };
 }

@@ -101,7 +101,7 @@ function forgedGitHub(pulls: Map<number, FakePull>) {
               user: { login: "alice", type: "User" },
               title: "orders-prod: count refunds",
               head: { sha: pull.head },
-              base: { repo: { full_name: FULL } },
+              base: { ref: "main", repo: { full_name: FULL } },
             },
           };
         },

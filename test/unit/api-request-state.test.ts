@@ -12,6 +12,7 @@ const pull = (extra: Partial<PullRequestFacts> = {}): PullRequestFacts => ({
   merged: false,
   author: "alice",
   headSha: HEAD,
+  baseRef: "main",
   title: "orders-prod: count",
   ...extra,
 });
@@ -54,6 +55,13 @@ const status = (p: {
   });
 
 describe("a request's state, from the state store only", () => {
+  test("an evaluation of this head onto another base (a late event from before a retarget) is not this one's", () => {
+    expect(status({ pull: pull({ baseRef: "release" }) }).state).toBe("pending");
+    expect(status({ pull: pull({ baseRef: "release" }), record: record({ baseRef: "release" }) }).state).toBe(
+      "needs_approval",
+    );
+  });
+
   test("the recorded evaluation of the current head: its state, decision and missing approvals", () => {
     expect(status({})).toEqual({
       id: "Acme/DB#7",
