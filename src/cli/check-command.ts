@@ -120,9 +120,14 @@ async function check(args: string[], write: (text: string) => void): Promise<num
     now,
   });
   const simulated = simulateApprovals({ decided, author, approvedBy, teams });
-  const notes = simulated.selfApprovals.map(
-    (login) => `${login} is the author: their approval does not count (dropped from --approved-by)`,
-  );
+  const notes = [
+    ...simulated.selfApprovals.map(
+      (login) => `${login} is the author: their approval does not count (dropped from --approved-by)`,
+    ),
+    ...simulated.botApprovals.map(
+      (login) => `${login} is a bot: bots never count as approvers (dropped from --approved-by)`,
+    ),
+  ];
   if (values.json) write(JSON.stringify(toJson({ decided, simulated, notes })));
   else printReport({ decided, simulated, notes, write });
   return CHECK_EXIT[simulated.outcome];

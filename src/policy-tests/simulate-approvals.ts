@@ -17,6 +17,8 @@ export interface SimulatedApprovals {
   approvers: string[];
   /** Approvals that were dropped because they are the author's own. */
   selfApprovals: string[];
+  /** Approvals that were dropped because they are bots' (`name[bot]`): bots never count. */
+  botApprovals: string[];
 }
 
 /** The head commit the simulated approvals are given on: one commit, so none of them is stale. */
@@ -36,9 +38,10 @@ export function simulateApprovals(p: {
   const raw = new Map<string, string>();
   for (const login of p.approvedBy)
     if (!raw.has(normalizeLogin(login))) raw.set(normalizeLogin(login), login);
-  const reviews: ReviewFact[] = [...raw.keys()].map((login, i) => ({
+  // Logins keep the spelling given (without `@`), as GitHub reports a reviewer's; they compare case-insensitively.
+  const reviews: ReviewFact[] = [...raw.values()].map((login, i) => ({
     id: i + 1,
-    login,
+    login: login.replace(/^@/, ""),
     userType: "User",
     state: "APPROVED",
     commitId: SIMULATED_HEAD,
@@ -81,14 +84,15 @@ export function simulateApprovals(p: {
       : verdict.state === "needs_approval" || verdict.state === "blocked"
         ? "needs_approval"
         : "denied";
-  const original = (login: string) => (raw.get(login) ?? login).replace(/^@/, "");
+  const given = (login: string) => raw.get(normalizeLogin(login)) ?? login;
+  const ignored = (reason: string) =>
+    approval.approvals.filter((a) => a.ignored === reason).map((a) => given(a.login));
   return {
     outcome,
     statuses: approval.statuses,
-    approvers: approval.approvals.filter((a) => a.ignored === null).map((a) => original(a.login)),
-    selfApprovals: approval.approvals
-      .filter((a) => a.ignored === "author")
-      .map((a) => raw.get(a.login) ?? a.login),
+    approvers: approval.approvals.filter((a) => a.ignored === null).map((a) => a.login),
+    selfApprovals: ignored("author"),
+    botApprovals: ignored("bot"),
   };
 }
 

@@ -168,6 +168,18 @@ describe("querygate check --json", () => {
     expect(denied.code).toBe(2);
   });
 
+  it("counts approvals as the app does: the given spelling kept, bots never counted and said so", async () => {
+    const bots = fileWith("bot-teams.yml", 'dba: [dana, dmitri, "renovate[bot]"]\n');
+    const { code, out } = await run(checkCommand, [
+      ...["--policy-dir", policyDir, "--teams", bots, "--author", "alice"],
+      ...["--request", prodWrite, "--approved-by", "Dana,renovate[bot]", "--json"],
+    ]);
+    expect(code).toBe(1);
+    const report = JSON.parse(out);
+    expect(report.requirements[0]).toMatchObject({ satisfied_by: ["Dana"], missing: 1 });
+    expect(report.notes).toEqual([expect.stringContaining("renovate[bot] is a bot")]);
+  });
+
   it("denies DDL in production with the rule's name (exit 2)", async () => {
     const { code, out } = await check(["--request", prodDdl, "--json"]);
     expect(code).toBe(2);
