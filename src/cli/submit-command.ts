@@ -373,7 +373,15 @@ function followOptions(flag: string | undefined, io: SubmitIo): SubmitOptions["f
       `--wait needs ${missing}: querygate reads a request's state from the app, never from comments or check runs anyone can write, so --wait asks the querygate app's HTTP API. Give --api-url URL (the querygate app) and an API token covering the repository in ${API_TOKEN_ENV} (querygate token create), or leave out --wait and follow the pull request on GitHub`,
     );
   }
-  return { apiUrl: httpUrlOf("--api-url", text, "https://querygate.example.com"), token };
+  const apiUrl = httpUrlOf("--api-url", text, "https://querygate.example.com");
+  // Before `--wait` followed the app, --api-url was GitHub's REST root: refuse one, so an old command line
+  // never sends its GitHub token to api.github.com by default while the app URL points at GitHub.
+  const { hostname, pathname } = new URL(apiUrl);
+  if (hostname === "api.github.com" || /\/api\/v3\/?$/.test(pathname))
+    throw new UsageError(
+      `--api-url is the querygate app's URL, and ${apiUrl} is GitHub's REST API: give GitHub's as --github-api-url (or GITHUB_API_URL) and the querygate app's as --api-url`,
+    );
+  return { apiUrl, token };
 }
 
 function githubApiUrlOf(text: string): string {

@@ -210,6 +210,19 @@ describe("submit usage", () => {
     ).toContain("--wait needs --api-url (or QUERYGATE_API_URL):");
   });
 
+  test("an --api-url that is GitHub's REST root (the flag's meaning before --wait followed the app) is refused", async () => {
+    const env = { GITHUB_TOKEN: "t", QUERYGATE_API_TOKEN: "qg_x" };
+    for (const url of [
+      "https://api.github.com",
+      "https://ghe.example/api/v3",
+      "https://ghe.example/api/v3/",
+    ]) {
+      const refused = await run([...required, "--sql", "SELECT 1", "--wait", "--api-url", url], env);
+      expect(refused.code).toBe(SUBMIT_EXIT.usage);
+      expect(refused.err).toContain("give GitHub's as --github-api-url");
+    }
+  });
+
   test("--help prints the usage with the exit codes", async () => {
     const { code, out } = await run(["--help"]);
     expect(code).toBe(0);
