@@ -21,9 +21,13 @@ export async function upsertResultComments(
   for (const [i, body] of p.bodies.entries()) {
     const marker = body.split("\n")[0] ?? "";
     const existing = comments.find((c) => c.user?.type === "Bot" && (c.body ?? "").split("\n")[0] === marker);
-    if (existing) {
-      if (existing.body !== body)
-        await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+    if (
+      existing &&
+      (existing.body === body ||
+        (await updated(() =>
+          octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body }),
+        )))
+    ) {
       ids[i] = existing.id;
     } else {
       const { data } = await octokit.rest.issues.createComment({
@@ -63,10 +67,23 @@ export async function upsertExecuteCheckRun(
     output: { title: p.output.title, summary: p.output.summary },
   };
   const existing = data.check_runs.find((r) => r.external_id === p.key);
-  if (existing) {
-    await octokit.rest.checks.update({ ...body, check_run_id: existing.id });
+  if (existing && (await updated(() => octokit.rest.checks.update({ ...body, check_run_id: existing.id }))))
     return existing.id;
-  }
   const { data: created } = await octokit.rest.checks.create({ ...body, head_sha: headSha });
   return created.id;
+}
+
+/**
+ * Runs an update of what looked like ours; false when GitHub refuses it as another app's (403) or it is
+ * gone (404), so the caller writes its own instead of failing the report forever on a planted look-alike.
+ */
+async function updated(update: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await update();
+    return true;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 403 || status === 404) return false;
+    throw error;
+  }
 }
