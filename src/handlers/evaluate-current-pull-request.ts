@@ -24,7 +24,7 @@ interface CurrentParams {
  */
 export async function evaluateCurrentPullRequest(p: CurrentParams): Promise<PullRequestEvaluation | null> {
   const read = await evaluateLive({ ...p, open: (pr) => pr.state === "open" });
-  return read && read.evaluation;
+  return read?.evaluation ?? null;
 }
 
 /**

@@ -27,7 +27,7 @@ export type RequestRunResult =
 
 /** Re-reads and re-evaluates the pull request, asks decideRun, and queues each request file once. */
 export async function requestRun(p: RequestRunParams): Promise<RequestRunResult> {
-  const { deps, octokit, repository } = p;
+  const { deps } = p;
   if (!deps.runner)
     return { status: "refused", message: notRunnableReply({ verdict: null, runnerEnabled: false }) };
   const live = p.evaluated

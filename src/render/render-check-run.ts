@@ -1,4 +1,4 @@
-import type { ApprovalStatus, IgnoredReason } from "../approvals/approval-types.js";
+import type { IgnoredReason } from "../approvals/approval-types.js";
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import {
   type CheckAnnotation,
@@ -16,13 +16,7 @@ import type { ReviewedStatement } from "../lint/review-statements.js";
 import type { RequestFileEvaluation } from "../plan-pull-request/evaluate-request-file.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
-import type {
-  Decision,
-  PolicyError,
-  RequirementSpec,
-  RequirementStatus,
-  StatementDecision,
-} from "../policy/policy-types.js";
+import type { RequirementSpec, RequirementStatus, StatementDecision } from "../policy/policy-types.js";
 import { firstTokenOffset } from "../sql/source-text.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { codeBlock, fitToLimit, inlineCode, tableCell } from "./markdown.js";

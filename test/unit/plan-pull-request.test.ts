@@ -11,14 +11,7 @@ import {
 import type { BasePolicy } from "../../src/plan-pull-request/pull-request-plan.js";
 import type { CompiledPolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { bundledGrammarVersions } from "../../src/sql/postgres/load-parser.js";
-import {
-  approvalsFrom,
-  DBA,
-  ORDERS_PROD,
-  PROD_WRITES_NEED_TWO_DBAS,
-  policy,
-  target,
-} from "../support/builders/policy-file.js";
+import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy, target } from "../support/builders/policy-file.js";
 import { sqlRequest } from "../support/builders/request-file.js";
 import { reviewFact } from "../support/builders/reviews.js";
 import { compilePolicyText } from "../support/compile-policy-text.js";

@@ -2,7 +2,7 @@ import type { CelMap } from "@bufbuild/cel";
 import type { ReviewedStatement } from "../../lint/review-statements.js";
 import type { ObjectOperation } from "../../sql/statement.js";
 import type { CelEvaluation } from "../load/compile-cel.js";
-import type { Actor, PolicyTarget } from "../policy-types.js";
+import type { PolicyTarget } from "../policy-types.js";
 import { type CelVariableName, celNow, celRequest, celStatement } from "./cel-variables.js";
 import type { ParamValue, RequestFacts } from "./request-facts.js";
 import { type StatementSubjects, statementSubjects } from "./statement-subjects.js";

@@ -1,5 +1,4 @@
 import type { ExecutableStatement } from "../../plan-pull-request/execution-units.js";
-import type { StatementClass } from "../../sql/statement.js";
 
 export type { ExecutableStatement };
 
