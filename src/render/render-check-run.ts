@@ -90,7 +90,7 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
         policyBroken ? "the proposed policy is invalid or fails its tests" : "",
       ].filter(Boolean);
       return head(capitalise(reasons.join("; ")), [
-        "**Cannot run.** Fix what is listed below (also annotated on the file lines) and push again.",
+        `**${policyBroken ? "Cannot be approved" : "Cannot run"}.** Fix what is listed below (also annotated on the file lines) and push again.`,
       ]);
     }
     case "fork":
@@ -237,7 +237,8 @@ function statementsTable(p: RenderCheckRunParams): string[] {
     out.push(
       `| ${tableCell(s.path)} | — | — | — | — | **not analysed** | — | — | ${tableCell(s.reason, 160)} |`,
     );
-  return out;
+  // No request files (a policy-only change, no valid policy): no table of nothing.
+  return out.length > 2 ? out : [];
 }
 
 function policyChangeSection(p: RenderCheckRunParams): string[] {

@@ -1,6 +1,7 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict, VerdictState } from "../approvals/request-verdict.js";
 import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../github/limits.js";
+import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type { Decision } from "../policy/policy-types.js";
 import type { ExecutionSummary } from "../store/state-store.js";
@@ -10,7 +11,8 @@ import { fitToLimit, tableCell } from "./markdown.js";
 /** Denial reasons quoted in the comment; the check run lists them all. */
 const MAX_QUOTED_DENIALS = 3;
 
-export interface RenderStatusCommentParams {
+export interface RenderStatusCommentParams
+  extends Pick<PullRequestPlan, "evaluations" | "skipped" | "policyChange"> {
   verdict: RequestVerdict;
   decision: Decision | null;
   approval: ApprovalStatus | null;
@@ -125,10 +127,23 @@ function body(p: RenderStatusCommentParams): string[] {
       return ["This pull request no longer adds or changes any request file or policy."];
     case "wrong_base":
       return [p.baseProblem ?? "This base branch may not receive requests."];
-    case "invalid":
+    case "invalid": {
+      const files = p.evaluations.filter((e) => !e.ok).length + p.skipped.length;
+      const change = p.policyChange;
+      const policyBroken = change !== null && (change.errors.length > 0 || (change.tests?.failed ?? 0) > 0);
       return [
-        "Some request files cannot run. Fix the problems annotated on the querygate check and push again.",
+        ...(files > 0
+          ? [
+              "Some request files cannot run. Fix the problems annotated on the querygate check and push again.",
+            ]
+          : []),
+        ...(policyBroken
+          ? [
+              "The proposed policy is invalid or fails its own tests, so it cannot be approved. Fix what the querygate check lists (annotated on the policy files) and push again.",
+            ]
+          : []),
       ];
+    }
     case "denied": {
       const denials = (p.decision?.statements ?? []).flatMap((s) => s.denials);
       return [

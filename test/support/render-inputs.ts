@@ -145,6 +145,9 @@ export function statusCommentParams(
 ): RenderStatusCommentParams {
   return {
     verdict: verdictOf(s),
+    evaluations: s.evaluations ?? [],
+    skipped: s.skipped ?? [],
+    policyChange: s.policyChange ?? null,
     decision: decisionOf(s),
     approval: s.approval ?? null,
     baseProblem: s.baseProblem ?? null,
