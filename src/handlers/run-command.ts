@@ -1,20 +1,8 @@
 import type { RunTrigger } from "../audit/audit-types.js";
 import { canCommand } from "../github/collaborator-permission.js";
-import type { GitHubClient } from "../github/octokit.js";
 import { notRunnableReply, refusalReply } from "../render/render-command-reply.js";
-import { evaluateCurrentPullRequest, type RepositoryLike } from "./evaluate-current-pull-request.js";
-import type { HandlerDeps } from "./handler-deps.js";
-import { startRun } from "./start-run.js";
-
-export interface CommandParams {
-  deps: HandlerDeps;
-  octokit: GitHubClient;
-  repository: RepositoryLike;
-  installationId: number | undefined;
-  pullNumber: number;
-  sender: string;
-  senderIsBot: boolean;
-}
+import { evaluateCurrentPullRequest } from "./evaluate-current-pull-request.js";
+import { type CommandParams, startRun } from "./start-run.js";
 
 /** Posts a reply on the pull request. */
 export function replyOn(p: CommandParams, body: string) {

@@ -5,11 +5,8 @@ import type { PullRequestEvaluation } from "./evaluate-pull-request.js";
 import type { HandlerDeps } from "./handler-deps.js";
 import { requestRun } from "./request-run.js";
 
-/**
- * Asks the runner to run a pull request and says so on it when something needs saying: a refusal, or a
- * request that already ran. A fresh run says nothing here: its result comment follows.
- */
-export async function startRun(p: {
+/** Who asked for what, on which pull request: a comment command or a button click. */
+export interface CommandParams {
   deps: HandlerDeps;
   octokit: GitHubClient;
   repository: RepositoryLike;
@@ -17,9 +14,15 @@ export async function startRun(p: {
   pullNumber: number;
   sender: string;
   senderIsBot: boolean;
-  trigger: RunTrigger;
-  evaluated?: PullRequestEvaluation;
-}): Promise<void> {
+}
+
+/**
+ * Asks the runner to run a pull request and says so on it when something needs saying: a refusal, or a
+ * request that already ran. A fresh run says nothing here: its result comment follows.
+ */
+export async function startRun(
+  p: CommandParams & { trigger: RunTrigger; evaluated?: PullRequestEvaluation },
+): Promise<void> {
   const reply = (body: string) =>
     p.octokit.rest.issues.createComment({
       owner: p.repository.owner.login,

@@ -165,32 +165,27 @@ async function evaluateSql(
       now: p.now,
     });
 
+  // The file as reviewed and decided; error-level findings the policy did not lower deny their statement.
+  const reviewedFile = (statements: ReviewedStatement[], decision: Decision): RequestFileEvaluation => ({
+    ok: true,
+    path: p.path,
+    header,
+    parserVersion: analysis.parserVersion,
+    statements,
+    decision: denyErrorFindings(decision, statements),
+    ...extra,
+  });
+
   const reviewed = reviewStatements({ statements: analysis.statements, live: null });
   const first = evaluate(reviewed);
   const overrides = first.statements.map((s) => s.lint);
   if (overrides.every((o) => Object.keys(o).length === 0)) {
-    return {
-      ok: true,
-      path: p.path,
-      header,
-      parserVersion: analysis.parserVersion,
-      statements: reviewed,
-      decision: denyErrorFindings(first, reviewed),
-      ...extra,
-    };
+    return reviewedFile(reviewed, first);
   }
   try {
     const rereviewed = reviewWithOverrides(analysis.statements, overrides);
     if (sameFindings(reviewed, rereviewed)) {
-      return {
-        ok: true,
-        path: p.path,
-        header,
-        parserVersion: analysis.parserVersion,
-        statements: rereviewed,
-        decision: denyErrorFindings(first, rereviewed),
-        ...extra,
-      };
+      return reviewedFile(rereviewed, first);
     }
     const second = evaluate(rereviewed);
     const settled = reviewWithOverrides(
@@ -203,15 +198,7 @@ async function evaluateSql(
       unstable: new Set(unstable.map((s) => s.index)),
       applied: overrides,
     });
-    return {
-      ok: true,
-      path: p.path,
-      header,
-      parserVersion: analysis.parserVersion,
-      statements: rereviewed,
-      decision: denyErrorFindings(decision, rereviewed),
-      ...extra,
-    };
+    return reviewedFile(rereviewed, decision);
   } catch (error) {
     // The loader checks rule ids, so this is a policy the loader let through: deny, never run unreviewed.
     const message = `the policy's lint overrides cannot be applied: ${(error as Error).message}`;
