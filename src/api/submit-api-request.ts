@@ -1,9 +1,9 @@
 import type { GitHubClient } from "../github/octokit.js";
 import { loadRepoActions } from "../github/read-repo-actions.js";
 import { submitRequest } from "../github/submit-request.js";
-import { checkRequestFile } from "../submit/check-request-file.js";
 import { branchName, buildRequestFile } from "../submit/request-file.js";
 import { PULL_TITLE_MAX_CHARS, TITLE_REASON_MAX_CHARS } from "../submit/submit-limits.js";
+import { validateRequestFile } from "../submit/validate-request-file.js";
 import type { ApiToken } from "./token-store.js";
 import type { SubmitInput } from "./validate-submit-input.js";
 
@@ -38,7 +38,7 @@ export async function submitApiRequest(
     actorType: token.actorType,
   });
   if (input.action !== null)
-    checkRequestFile({
+    validateRequestFile({
       file,
       actions: await loadRepoActions(octokit, { owner: input.owner, repo: input.repo }),
     });

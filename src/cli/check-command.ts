@@ -6,8 +6,8 @@ import type { ReviewedStatement } from "../lint/review-statements.js";
 import { type DecisionPlan, planDecision } from "../plan-pull-request/plan-decision.js";
 import { POLICY_DIR } from "../policy/policy-paths.js";
 import type { Actor, Limits, RequirementSpec, RuleTrace, StatementDecision } from "../policy/policy-types.js";
-import { teamMembers, type ValueProblem } from "../policy-tests/check-values.js";
 import { DEFAULT_TEST_AUTHOR } from "../policy-tests/parse-policy-tests.js";
+import { teamMembers, type ValueProblem } from "../policy-tests/read-test-values.js";
 import {
   formatPrincipal,
   type SimulatedApprovals,

@@ -8,7 +8,6 @@ import { GitHubRefusedError } from "../github/github-errors.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { loadRepoActions } from "../github/read-repo-actions.js";
 import { type SubmittedRequest, submitRequest } from "../github/submit-request.js";
-import { checkRequestFile } from "../submit/check-request-file.js";
 import { buildPullRequestText } from "../submit/pull-request-text.js";
 import { branchName, buildRequestFile, type ParamValue } from "../submit/request-file.js";
 import { SubmitInputError } from "../submit/submit-errors.js";
@@ -19,6 +18,7 @@ import {
   MAX_WAIT_TIMEOUT_MS,
   MIN_POLL_MS,
 } from "../submit/submit-limits.js";
+import { validateRequestFile } from "../submit/validate-request-file.js";
 import { parseOrUsage, UsageError } from "./usage-error.js";
 
 /** GitHub.com's REST root; GitHub Enterprise Server and the simulator are `https://HOST/api/v3`. */
@@ -129,7 +129,7 @@ export async function submitCommand(args: string[], io: SubmitIo): Promise<numbe
         owner: options.owner,
         repo: options.repo,
       });
-      checkRequestFile({ file, actions });
+      validateRequestFile({ file, actions });
     }
     submitted = await submitRequest({
       octokit,

@@ -2,7 +2,7 @@ import { fetchPullRequestFacts } from "../github/fetch-pull-request-facts.js";
 import type { PullRequestRef } from "../github/pull-request-ref.js";
 import { planDecision } from "../plan-pull-request/plan-decision.js";
 import { needsApprovals, type PlanPullRequestParams } from "../plan-pull-request/plan-pull-request.js";
-import { checkProposedPolicy } from "../policy-tests/check-proposed-policy.js";
+import { validateProposedPolicy } from "../policy-tests/validate-proposed-policy.js";
 import { bundledGrammarVersions } from "../sql/postgres/load-parser.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import type { EvaluateDeps } from "./evaluate-deps.js";
@@ -48,7 +48,7 @@ export async function gatherPullRequest(
     pr,
     decided,
     approval,
-    policyChange: proposed ? await checkProposedPolicy({ ...proposed, now }) : null,
+    policyChange: proposed ? await validateProposedPolicy({ ...proposed, now }) : null,
     executions,
     executionCount: executions.length,
     runnerEnabled: deps.runnerEnabled,

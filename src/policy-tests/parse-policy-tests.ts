@@ -11,7 +11,7 @@ import {
   stringList,
   teamMembers,
   type ValueProblem,
-} from "./check-values.js";
+} from "./read-test-values.js";
 import type { SimulatedOutcome, TeamMembers } from "./simulate-approvals.js";
 import { lineOf, yamlLines } from "./yaml-lines.js";
 

@@ -42,7 +42,7 @@ import path from "node:path";
 import type { RequestFileEvaluation } from "../plan-pull-request/evaluate-request-file.js";
 import { type DecisionPlan, planDecision } from "../plan-pull-request/plan-decision.js";
 import type { CompiledPolicy } from "../policy/evaluate/compile-policy.js";
-import { checkExpectations } from "./check-expectations.js";
+import { compareExpectations } from "./compare-expectations.js";
 import { type PolicyTestCase, parsePolicyTests } from "./parse-policy-tests.js";
 import { simulateApprovals } from "./simulate-approvals.js";
 
@@ -151,7 +151,7 @@ async function runCase(p: {
     approvedBy: testCase.approvedBy,
     teams: testCase.teams,
   });
-  const mismatches = checkExpectations({ expect: testCase.expect, evaluation, simulated });
+  const mismatches = compareExpectations({ expect: testCase.expect, evaluation, simulated });
   return mismatches.length === 0
     ? { ...base, ok: true }
     : { ...base, ok: false, message: mismatches.join("; ") };

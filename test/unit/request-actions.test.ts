@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type Action, NumberText } from "../../src/requests/actions/action-types.js";
 import { bindActionParams, type ParamError } from "../../src/requests/actions/bind-action-params.js";
-import { arrayLiteral } from "../../src/requests/actions/check-value.js";
 import { type ActionFileInput, loadActions } from "../../src/requests/actions/load-actions.js";
+import { arrayLiteral } from "../../src/requests/actions/validate-value.js";
 import {
   DEFAULT_ARRAY_MAX_ITEMS,
   DEFAULT_TEXT_MAX_LENGTH,

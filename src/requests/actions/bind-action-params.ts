@@ -1,7 +1,7 @@
 import type { KeyPath } from "../../yaml/key-path.js";
 import { didYouMean } from "../../yaml/read-context.js";
 import type { Action, BoundValue, NamedValue } from "./action-types.js";
-import { type CheckFailure, checkValue, type ParamRule, typeName } from "./check-value.js";
+import { type ParamRule, typeName, type ValueError, validateValue } from "./validate-value.js";
 
 export interface ParamError {
   /** The parameter's name as the request gives it (an unknown one included). */
@@ -80,7 +80,7 @@ export function bindActionParams({
           });
         } else bound = { text: null, named: null };
       } else {
-        const checked = checkValue(param.spec, value);
+        const checked = validateValue(param.spec, value);
         if (checked.ok) bound = checked.value;
         else {
           const { error } = checked;
@@ -102,7 +102,7 @@ export function bindActionParams({
 }
 
 /** `params.amount: 1000.5 is above the maximum 1000 for refund-order's amount (numeric, max 1000)`. */
-export function paramMessage(label: string, failure: CheckFailure, owner: string, type: string): string {
+export function paramMessage(label: string, failure: ValueError, owner: string, type: string): string {
   const at = failure.index === undefined ? label : `${label}[${failure.index}]`;
   const summary = failure.constraint ? `${type}, ${failure.constraint}` : type;
   return `${at}: ${failure.problem} ${owner} (${summary})${failure.fix ? ` — ${failure.fix}` : ""}`;

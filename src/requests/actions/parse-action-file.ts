@@ -18,8 +18,8 @@ import { ACTIONS_DIR } from "../request-paths.js";
 import { readSqlScalar } from "../yaml-request/read-sql-scalar.js";
 import { readYamlFile, type YamlFile } from "../yaml-request/read-yaml-file.js";
 import type { Action, ActionParam, RequestFileError } from "./action-types.js";
-import { checkValue, typeName } from "./check-value.js";
 import { readTypeSpec } from "./read-type-spec.js";
+import { typeName, validateValue } from "./validate-value.js";
 
 export const ACTION_KEYS = ["name", "description", "target", "sql", "params", "limits"] as const;
 const PARAM_KEYS = ["name", "description", "default", "required"] as const;
@@ -200,7 +200,7 @@ function readParams(ctx: ReadContext, yaml: YamlFile, value: unknown): ActionPar
           "a parameter with a `default` is optional: remove `required: true` or the default",
         );
       } else {
-        const checked = checkValue(spec, yaml.exact(defaultPath, raw.default));
+        const checked = validateValue(spec, yaml.exact(defaultPath, raw.default));
         if (checked.ok) defaultValue = checked.value;
         else {
           const { error } = checked;

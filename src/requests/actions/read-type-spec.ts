@@ -20,8 +20,8 @@ import {
   type ScalarSpec,
   type TypeSpec,
 } from "./action-types.js";
-import { compilePattern } from "./check-value.js";
 import { compareDecimals, decimalDigits, PLAIN_DECIMAL, PLAIN_INTEGER } from "./decimal.js";
+import { compilePattern } from "./validate-value.js";
 
 /** The keys each type takes besides `type`. */
 const TYPE_KEYS: Record<ParamType, readonly string[]> = {

@@ -2,8 +2,8 @@ import type { KeyPath } from "../../yaml/key-path.js";
 import { describe, isMapping, quoted, type ReadContext, report } from "../../yaml/read-context.js";
 import { type BoundValue, type NamedValue, NumberText, type TypeSpec } from "../actions/action-types.js";
 import { paramMessage } from "../actions/bind-action-params.js";
-import { checkValue, typeName } from "../actions/check-value.js";
 import { readTypeSpec } from "../actions/read-type-spec.js";
+import { typeName, validateValue } from "../actions/validate-value.js";
 import { DEFAULT_TEXT_MAX_LENGTH, MAX_POSITIONAL_PARAMS } from "../request-limits.js";
 import type { YamlFile } from "./read-yaml-file.js";
 
@@ -90,7 +90,7 @@ function bindOne(
   }
   if (spec === null) return null;
   if (value === null) return { text: null, named: null };
-  const checked = checkValue(spec, value);
+  const checked = validateValue(spec, value);
   if (checked.ok) return checked.value;
   const { error } = checked;
   report(

@@ -11,7 +11,7 @@ import type { SimulatedApprovals } from "./simulate-approvals.js";
 const MAX_LISTED_REQUIREMENTS = 8;
 
 /** Every way the evaluation differs from what the case expects; empty when the case passes. */
-export function checkExpectations(p: {
+export function compareExpectations(p: {
   expect: PolicyTestExpectation;
   evaluation: RequestFileEvaluation;
   simulated: SimulatedApprovals;

@@ -10,7 +10,7 @@ type Files = Array<{ path: string; content: string; blobSha: string }>;
  * Pure (no I/O): validates a pull request's own policies/ and actions/ and runs its policy tests, so a broken
  * policy is never merged unseen.
  */
-export async function checkProposedPolicy(p: {
+export async function validateProposedPolicy(p: {
   policy: Files;
   actions: Files;
   tests: Files;

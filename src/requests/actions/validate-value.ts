@@ -39,7 +39,7 @@ export type ParamRule =
   | "null";
 
 /** Why a value was refused: `problem` starts with the value ("1000.5 is above the maximum 1000"). */
-export interface CheckFailure {
+export interface ValueError {
   rule: ParamRule;
   problem: string;
   /** The constraint violated, as the type summary shows it: `max 1000`. */
@@ -50,7 +50,7 @@ export interface CheckFailure {
   index?: number;
 }
 
-export type CheckResult = { ok: true; value: BoundValue } | { ok: false; error: CheckFailure };
+export type ValidatedValue = { ok: true; value: BoundValue } | { ok: false; error: ValueError };
 
 const INTEGER_RANGES = {
   int: { min: "-2147483648", max: "2147483647" },
@@ -93,7 +93,7 @@ export function compilePattern(pattern: string): RegExp {
 }
 
 /** Checks a value against its type; null is handled by the caller (required or SQL NULL). */
-export function checkValue(spec: TypeSpec, value: unknown): CheckResult {
+export function validateValue(spec: TypeSpec, value: unknown): ValidatedValue {
   return spec.type === "array" ? checkArray(spec, value) : checkScalar(spec, value);
 }
 
@@ -117,7 +117,7 @@ export function showValue(value: unknown): string {
   return String(value);
 }
 
-function checkArray(spec: ArraySpec, value: unknown): CheckResult {
+function checkArray(spec: ArraySpec, value: unknown): ValidatedValue {
   if (!Array.isArray(value)) {
     return fail("type", `${showValue(value)} is not a list`, {
       fix: `give a list, e.g. [${example(spec.items)}]`,
@@ -149,7 +149,7 @@ export function arrayLiteral(texts: readonly string[]): string {
   return `{${texts.map((text) => `"${text.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
-function checkScalar(spec: ScalarSpec, value: unknown): CheckResult {
+function checkScalar(spec: ScalarSpec, value: unknown): ValidatedValue {
   switch (spec.type) {
     case "int":
     case "bigint":
@@ -190,7 +190,7 @@ function checkScalar(spec: ScalarSpec, value: unknown): CheckResult {
   }
 }
 
-function checkInteger(spec: IntegerSpec, value: unknown): CheckResult {
+function checkInteger(spec: IntegerSpec, value: unknown): ValidatedValue {
   const text = numberInput(value, true);
   if (typeof text !== "string") return text;
   const range = INTEGER_RANGES[spec.type];
@@ -203,7 +203,7 @@ function checkInteger(spec: IntegerSpec, value: unknown): CheckResult {
   return bound(text, Number.isSafeInteger(double) ? double : canonicalDecimal(text));
 }
 
-function checkNumeric(spec: NumericSpec, value: unknown): CheckResult {
+function checkNumeric(spec: NumericSpec, value: unknown): ValidatedValue {
   const text = numberInput(value, false);
   if (typeof text !== "string") return text;
   const bounded = checkBounds(spec, text);
@@ -225,7 +225,7 @@ function checkNumeric(spec: NumericSpec, value: unknown): CheckResult {
   return bound(text, isExactDouble(text) ? Number(text) : canonicalDecimal(text));
 }
 
-function checkBounds(spec: IntegerSpec | NumericSpec, text: string): CheckResult | null {
+function checkBounds(spec: IntegerSpec | NumericSpec, text: string): ValidatedValue | null {
   if (spec.min !== null && compareDecimals(text, spec.min) < 0) {
     return fail("min", `${text} is below the minimum ${spec.min}`, { constraint: `min ${spec.min}` });
   }
@@ -240,7 +240,7 @@ function checkBounds(spec: IntegerSpec | NumericSpec, text: string): CheckResult
  * when a double holds it exactly — for whole numbers, up to 2^53 − 1 — so the value every YAML or JSON reader
  * sees is the value bound; beyond that, quote it.
  */
-function numberInput(value: unknown, integer: boolean): string | CheckResult {
+function numberInput(value: unknown, integer: boolean): string | ValidatedValue {
   const kind = integer ? "a whole number" : "a decimal number";
   let text: string;
   if (typeof value === "string") {
@@ -286,7 +286,7 @@ function numberInput(value: unknown, integer: boolean): string | CheckResult {
   return text;
 }
 
-function checkText(spec: TextSpec, value: unknown): CheckResult {
+function checkText(spec: TextSpec, value: unknown): ValidatedValue {
   const text = stringValue(value, "some text");
   if (typeof text !== "string") return text;
   if (text.includes("\u0000")) {
@@ -308,7 +308,7 @@ function checkText(spec: TextSpec, value: unknown): CheckResult {
   return bound(text, text);
 }
 
-function checkDate(value: unknown): CheckResult {
+function checkDate(value: unknown): ValidatedValue {
   const text = stringValue(value, "2026-03-01");
   if (typeof text !== "string") return text;
   const match = DATE.exec(text);
@@ -318,7 +318,7 @@ function checkDate(value: unknown): CheckResult {
   return problem ? fail("format", `${showValue(text)} is not a real date: ${problem}`) : bound(text, text);
 }
 
-function checkTimestamp(value: unknown): CheckResult {
+function checkTimestamp(value: unknown): ValidatedValue {
   const text = stringValue(value, "2026-03-01T09:30:00Z");
   if (typeof text !== "string") return text;
   const match = TIMESTAMP.exec(text);
@@ -366,7 +366,7 @@ function isLeapYear(year: number): boolean {
 }
 
 /** A string, or a type failure that says to quote it. */
-function stringValue(value: unknown, sample: string): string | CheckResult {
+function stringValue(value: unknown, sample: string): string | ValidatedValue {
   if (typeof value === "string") return value;
   const shown = showValue(value);
   const quote = value instanceof NumberText || typeof value === "number" || typeof value === "boolean";
@@ -396,16 +396,16 @@ function listed(values: readonly string[]): string {
   return values.length > MAX_SHOWN_VALUES ? `${shown}, … (${values.length} values)` : shown;
 }
 
-function bound(text: string, named: BoundValue["named"]): CheckResult {
+function bound(text: string, named: BoundValue["named"]): ValidatedValue {
   return { ok: true, value: { text, named } };
 }
 
 function fail(
   rule: ParamRule,
   problem: string,
-  extra: Omit<CheckFailure, "rule" | "problem"> = {},
-): CheckResult {
-  const failure: CheckFailure = { rule, problem };
+  extra: Omit<ValueError, "rule" | "problem"> = {},
+): ValidatedValue {
+  const failure: ValueError = { rule, problem };
   if (extra.constraint !== undefined) failure.constraint = extra.constraint;
   if (extra.fix !== undefined) failure.fix = extra.fix;
   if (extra.index !== undefined) failure.index = extra.index;

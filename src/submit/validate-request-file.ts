@@ -8,7 +8,7 @@ import { SubmitInputError } from "./submit-errors.js";
  * parameters against their types (the error names the parameter and the rule), its target, its SQL's
  * source. `.sql` files are checked when they are built.
  */
-export function checkRequestFile(p: {
+export function validateRequestFile(p: {
   file: { path: string; content: string };
   actions: { actions: ReadonlyMap<string, Action>; invalid: ReadonlySet<string> };
 }): void {
