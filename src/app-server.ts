@@ -5,6 +5,7 @@ import { API_PREFIX } from "./api/api-limits.js";
 import type { GitHubClient } from "./github/octokit.js";
 import type { HandlerDeps } from "./handlers/handler-deps.js";
 import { querygateApp } from "./index.js";
+import { readWebhookBody } from "./read-webhook-body.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 export const HEALTH_PATH = "/healthz";
@@ -38,7 +39,10 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-/** The real app on a plain HTTP server: webhooks at WEBHOOK_PATH, readiness at HEALTH_PATH. */
+/**
+ * The real app on a plain HTTP server: webhooks at WEBHOOK_PATH (bodies over GitHub's cap get 413 unread),
+ * readiness at HEALTH_PATH.
+ */
 export async function startAppServer(params: StartAppServerParams): Promise<AppServer> {
   // Probot layers its own throttle options over ours, so the override must be applied last, as a function.
   const Octokit = params.deterministic
@@ -97,12 +101,13 @@ export async function startAppServer(params: StartAppServerParams): Promise<AppS
       );
       return;
     }
-    Promise.resolve(middleware(req, res, () => json(res, 404, { message: "Not Found" }))).catch(
-      (error: unknown) => {
+    // Probot gets the body already read within GitHub's cap: it would otherwise buffer any size before the signature check.
+    readWebhookBody(req, res)
+      .then((read) => (read ? middleware(req, res, () => json(res, 404, { message: "Not Found" })) : false))
+      .catch((error: unknown) => {
         probot.log.error({ err: error }, "request failed");
         if (!res.headersSent) json(res, 500, { message: "internal error" });
-      },
-    );
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

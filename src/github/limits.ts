@@ -22,3 +22,13 @@ export const EXECUTE_CHECK_NAME = "querygate/execute";
 export const STATUS_COMMENT_MARKER = "<!-- querygate:status -->";
 /** How long an installation id found for a repository is reused before it is asked again. */
 export const INSTALLATION_CACHE_MS = 5 * 60_000;
+/**
+ * GitHub caps a webhook payload at 25 MB and delivers nothing larger, so a bigger body is not from GitHub:
+ * it gets 413 and is never buffered past the cap. Counted in MiB, the larger reading, so no real delivery is ever refused.
+ */
+export const WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024;
+/**
+ * Our own bound: past the cap a body without Content-Length is read and dropped up to this many bytes, so a
+ * sender still writing gets its 413; then the connection is cut.
+ */
+export const WEBHOOK_MAX_DRAIN_BYTES = 1024 * 1024;
