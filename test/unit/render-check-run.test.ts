@@ -13,6 +13,7 @@ import {
   approvalStatusWith,
   changeRequest,
   countedApproval,
+  ignoredApproval,
   requirementStatus,
 } from "../support/builders/reviews.js";
 import { compilePolicyText, evaluateFile } from "../support/compile-policy-text.js";
@@ -96,6 +97,30 @@ describe("renderCheckRun", () => {
       conclusion: "failure",
       title: "Requests must target an allowed base branch",
     });
+  });
+
+  it("names a review whose commit no longer exists (commit id null) instead of a SHA, and still blocks on it", async () => {
+    const e = await evaluate("queries/a.sql", `${HEADER}SELECT id FROM orders WHERE id = 7;\n`);
+    const decision = combineDecisions([e.decision]);
+    const statuses = decision.requirements.map((r) => requirementStatus(r.id, ["dana"], 0));
+    const approval = approvalStatusWith({
+      statuses,
+      approvals: [
+        countedApproval("dana", ["x"], { reviewId: 1 }),
+        ignoredApproval("doug", "stale_commit", { reviewId: 3, commitId: null }),
+      ],
+      changeRequests: [changeRequest("dave", ["x"], { reviewId: 2, commitId: null })],
+      satisfied: false,
+    });
+    const output = render([e], { approval });
+    expect(output).toMatchObject({ conclusion: "action_required", title: "Changes requested by @dave" });
+    expect(output.summary).toContain(
+      "- ➖ @doug approved a commit that no longer exists (force-pushed away): not counted — approved an older commit",
+    );
+    expect(output.summary).toContain(
+      "- ⛔ @dave requested changes on a commit that no longer exists (force-pushed away): blocks until dismissed or they approve",
+    );
+    expect(output.summary).not.toContain("null");
   });
 
   it("succeeds without review when every statement is auto-approved", async () => {
