@@ -8,8 +8,8 @@ import {
 } from "../github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
-  CHECK_RUN_SUMMARY_MAX_CHARS,
-  CHECK_RUN_TEXT_MAX_CHARS,
+  CHECK_RUN_SUMMARY_MAX_BYTES,
+  CHECK_RUN_TEXT_MAX_BYTES,
 } from "../github/limits.js";
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
 import type { ReviewedStatement } from "../lint/review-statements.js";
@@ -156,8 +156,8 @@ function finish(
     conclusion: head.verdict.conclusion,
     actions: head.actions,
     title: head.title,
-    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_CHARS, HINT).text,
-    text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_CHARS, HINT).text,
+    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_BYTES, HINT, "bytes").text,
+    text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_BYTES, HINT, "bytes").text,
     annotations: head.annotations.slice(0, CHECK_RUN_MAX_ANNOTATIONS),
   };
 }
