@@ -96,7 +96,8 @@ function ignoredReason(
   if (isBotAccount(review.login, review.userType)) return "bot";
   if (login === p.pr.author.toLowerCase()) return "author";
   if (authors.has(login) || p.pr.commitAuthorsIncomplete !== null) return "commit_author";
-  if (review.commitId !== p.pr.headSha) return "stale_commit";
+  // A review whose commit GitHub no longer has (commit_id null) approved something that is not the head.
+  if (review.commitId === null || review.commitId !== p.pr.headSha) return "stale_commit";
   if (review.id <= p.contextWatermark) return "stale_context";
   return null;
 }

@@ -9,8 +9,11 @@ export interface ReviewFact {
   /** `User`, `Bot`, `Organization`, … as GitHub reports the reviewer's account type. */
   userType: string;
   state: ReviewState;
-  /** The commit the review was made on. */
-  commitId: string;
+  /**
+   * The commit the review was made on; null when GitHub no longer has that commit (garbage-collected after a
+   * force-push): such an approval is stale, such a change request still blocks.
+   */
+  commitId: string | null;
 }
 
 export interface PullRequestFacts {
@@ -30,7 +33,8 @@ export type IgnoredReason = "author" | "commit_author" | "bot" | "stale_commit" 
 export interface ReviewVerdict {
   reviewId: number;
   login: string;
-  commitId: string;
+  /** Null when the approved commit no longer exists: the approval is then `stale_commit`. */
+  commitId: string | null;
   /** Null when the approval counts towards at least one requirement. */
   ignored: IgnoredReason | null;
   /** Requirement ids this approval counted towards. */
@@ -42,7 +46,8 @@ export interface ReviewVerdict {
 export interface ChangeRequest {
   reviewId: number;
   login: string;
-  commitId: string;
+  /** Null when the commit no longer exists: the change request blocks all the same. */
+  commitId: string | null;
   /** Requirements the reviewer is eligible for: their change request blocks those. */
   requirements: string[];
   /** Set when eligibility could not be checked: the request blocks anyway (fail closed). */

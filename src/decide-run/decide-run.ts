@@ -77,8 +77,12 @@ export function decideRun(p: DecideRunParams): RunDecision {
         matchedRules: matchedRules(plan, unit.requestPath),
       },
       approvals: (plan.approval?.approvals ?? [])
-        .filter((a) => a.ignored === null && a.counted.length > 0)
-        .map((a) => ({ login: a.login, reviewId: a.reviewId, commitId: a.commitId, teams: a.teams ?? [] })),
+        // A counted approval is of the head commit, so its commit is never null.
+        .flatMap(({ login, reviewId, commitId, ignored, counted, teams }) =>
+          ignored === null && counted.length > 0 && commitId !== null
+            ? [{ login, reviewId, commitId, teams: teams ?? [] }]
+            : [],
+        ),
       trigger: p.trigger,
       triggeredBy: p.sender,
       triggeredAt: p.now.toISOString(),

@@ -13,7 +13,11 @@ const REVIEW_STATES: readonly string[] = [
   "PENDING",
 ];
 
-/** Every review of the pull request, as the REST API reports them (upper-case states). */
+/**
+ * Every review of the pull request, as the REST API reports them (upper-case states). A review whose commit
+ * GitHub no longer has (garbage-collected after a force-push) comes with `commit_id: null`: it is kept with
+ * `commitId: null`, so its approval counts as stale and its change request still blocks.
+ */
 export async function listReviews(
   octokit: GitHubClient,
   { owner, repo, pullNumber }: RepoRef & { pullNumber: number },
@@ -26,14 +30,14 @@ export async function listReviews(
   });
   return reviews.flatMap((r) => {
     const state = r.state.toUpperCase();
-    if (!r.user || !REVIEW_STATES.includes(state) || !r.commit_id) return [];
+    if (!r.user || !REVIEW_STATES.includes(state)) return [];
     return [
       {
         id: r.id,
         login: r.user.login,
         userType: r.user.type ?? "User",
         state: state as ReviewState,
-        commitId: r.commit_id,
+        commitId: r.commit_id || null,
       },
     ];
   });

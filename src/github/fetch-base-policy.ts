@@ -1,5 +1,6 @@
 import { POLICY_DIR } from "../policy/policy-paths.js";
 import type { BlobCache } from "./blob-cache.js";
+import { commitToRead, type ReadAt } from "./commit-to-read.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 import { readBlob } from "./read-blob.js";
 
@@ -16,21 +17,21 @@ export const MAX_POLICY_FILES = 50;
 
 /**
  * Reads `policies/*.yml` at a commit by blob SHA (exact bytes, and the SHA binds approvals to the
- * policy version). A missing folder is an empty list: the loader then fails closed.
+ * policy version): a branch at its head now, or a given commit. A missing folder is an empty list: the
+ * loader then fails closed.
  */
 export async function fetchPolicyFiles(
   octokit: GitHubClient,
   {
     owner,
     repo,
-    ref,
+    at,
     dir = POLICY_DIR,
     cache,
     maxFiles = MAX_POLICY_FILES,
-  }: RepoRef & { ref: string; dir?: string; cache?: BlobCache; maxFiles?: number },
+  }: RepoRef & { at: ReadAt; dir?: string; cache?: BlobCache; maxFiles?: number },
 ): Promise<PolicyFiles> {
-  const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref });
-  const commitSha = commit.sha;
+  const commitSha = await commitToRead(octokit, { owner, repo, at });
   let listing: unknown;
   try {
     ({ data: listing } = await octokit.rest.repos.getContent({ owner, repo, path: dir, ref: commitSha }));

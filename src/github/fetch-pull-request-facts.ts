@@ -47,15 +47,20 @@ export async function fetchPullRequestFacts(p: FetchPullRequestFactsParams): Pro
   const { octokit, pr } = p;
   const repoRef = { owner: pr.owner, repo: pr.repo };
   const changed = await listChangedFiles(octokit, pr);
-  const basePolicy = await fetchPolicyFiles(octokit, { ...repoRef, ref: pr.baseRef, cache: p.blobs });
+  const basePolicy = await fetchPolicyFiles(octokit, {
+    ...repoRef,
+    at: { branch: pr.baseRef },
+    cache: p.blobs,
+  });
   const policy = loadBasePolicy(basePolicy, p.policies, pr.baseRef);
   const baseProblem = pr.baseRef === pr.defaultBranch ? null : await otherBaseProblem(p);
   const fetched = await fetchRequestFiles(octokit, { ...repoRef, changed, cache: p.blobs });
-  // Actions are reviewed code, like the policy: read from the base branch, only when a request names one.
+  // Actions are reviewed code, like the policy: read from the base branch, only when a request names one,
+  // at the very commit the policy was read at (one snapshot of the base, and no second lookup of its head).
   const baseActions = fetched.files.some((f) => isYamlRequestPath(f.path))
     ? await fetchPolicyFiles(octokit, {
         ...repoRef,
-        ref: pr.baseRef,
+        at: { commit: basePolicy.commitSha },
         dir: ACTIONS_FOLDER,
         maxFiles: MAX_ACTIONS,
         cache: p.blobs,
@@ -110,7 +115,11 @@ function loadBasePolicy(files: PolicyFiles, policies: PolicyCache, baseRef: stri
 /** Only the default branch's policy may open another base to requests: a branch cannot allow itself. */
 async function otherBaseProblem(p: FetchPullRequestFactsParams): Promise<string | null> {
   const { pr } = p;
-  const files = await fetchPolicyFiles(p.octokit, { owner: pr.owner, repo: pr.repo, ref: pr.defaultBranch });
+  const files = await fetchPolicyFiles(p.octokit, {
+    owner: pr.owner,
+    repo: pr.repo,
+    at: { branch: pr.defaultBranch },
+  });
   const loaded = files.problems.length === 0 && files.files.length > 0 ? p.policies.load(files.files) : null;
   return baseBranchProblem({
     baseRef: pr.baseRef,
@@ -130,7 +139,8 @@ async function actorOf(p: FetchPullRequestFactsParams): Promise<Actor> {
 }
 
 async function fetchProposed(p: FetchPullRequestFactsParams): Promise<PullRequestFacts["proposed"]> {
-  const at = { owner: p.pr.owner, repo: p.pr.repo, ref: p.pr.headSha, cache: p.blobs };
+  // The head commit is known: reading at it costs no lookup.
+  const at = { owner: p.pr.owner, repo: p.pr.repo, at: { commit: p.pr.headSha }, cache: p.blobs };
   const policy = await fetchPolicyFiles(p.octokit, at);
   const actions = await fetchPolicyFiles(p.octokit, { ...at, dir: ACTIONS_FOLDER, maxFiles: MAX_ACTIONS });
   // Tests can only run against a valid policy: an invalid one is reported without reading them.

@@ -1,6 +1,10 @@
 /** GitHub's limits, in one place. Every renderer fits its output to these. */
-export const CHECK_RUN_SUMMARY_MAX_CHARS = 65535;
-export const CHECK_RUN_TEXT_MAX_CHARS = 65535;
+/**
+ * A check run's `output.summary` and `output.text`: GitHub counts UTF-8 bytes (422 "summary exceeds a maximum
+ * bytesize of 65535"), though its OpenAPI description says characters.
+ */
+export const CHECK_RUN_SUMMARY_MAX_BYTES = 65535;
+export const CHECK_RUN_TEXT_MAX_BYTES = 65535;
 export const CHECK_RUN_ANNOTATIONS_PER_REQUEST = 50;
 /** Our own bound on annotations per check run, so a huge request cannot cost hundreds of API calls. */
 export const CHECK_RUN_MAX_ANNOTATIONS = 500;
@@ -8,6 +12,7 @@ export const CHECK_RUN_ACTIONS_MAX = 3;
 export const CHECK_RUN_ACTION_LABEL_MAX_CHARS = 20;
 export const CHECK_RUN_ACTION_DESCRIPTION_MAX_CHARS = 40;
 export const CHECK_RUN_ACTION_IDENTIFIER_MAX_CHARS = 20;
+/** Issue comment bodies: GitHub counts characters here (422 "Body is too long"). */
 export const ISSUE_COMMENT_MAX_CHARS = 65536;
 /** GitHub caps the files listed for one pull request at 3000. */
 export const PULL_REQUEST_FILES_MAX = 3000;

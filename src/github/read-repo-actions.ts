@@ -53,7 +53,7 @@ export async function loadRepoActions(octokit: GitHubClient, ref: RepoRef): Prom
   // Read exactly as the app reads them when it evaluates a request.
   const fetched = await fetchPolicyFiles(octokit, {
     ...ref,
-    ref: repository.default_branch,
+    at: { branch: repository.default_branch },
     dir: ACTIONS_FOLDER,
     maxFiles: MAX_ACTIONS,
   });

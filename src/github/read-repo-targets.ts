@@ -26,7 +26,7 @@ export async function readTargets(
   const files = await fetchPolicyFiles(octokit, {
     owner: ref.owner,
     repo: ref.repo,
-    ref: repository.default_branch,
+    at: { branch: repository.default_branch },
   });
   if (files.problems.length > 0) return { ok: false, policyCommit: files.commitSha, errors: files.problems };
   const loaded = ref.policies.load(files.files);

@@ -26,23 +26,59 @@ export interface FitResult {
 }
 
 /**
- * Cuts markdown to a character limit at a line boundary and says so explicitly.
- * Lengths are UTF-16 units, which never undercount GitHub's character count.
+ * How a limit counts: `characters` in UTF-16 units (never fewer than GitHub's character count, e.g. issue
+ * comments), or `bytes` of UTF-8 (check run summaries and texts: GitHub counts their bytes).
  */
-export function fitToLimit(markdown: string, limit: number, hint: string): FitResult {
-  if (markdown.length <= limit) return { text: markdown, truncated: false };
+export type LimitUnit = "characters" | "bytes";
+
+/**
+ * Cuts markdown to a limit at a line boundary and says so explicitly. Never cuts inside a character: not
+ * inside a surrogate pair, nor, counting bytes, inside a character's UTF-8 sequence.
+ */
+export function fitToLimit(
+  markdown: string,
+  limit: number,
+  hint: string,
+  unit: LimitUnit = "characters",
+): FitResult {
+  const size = unit === "bytes" ? utf8Bytes : (text: string) => text.length;
+  if (size(markdown) <= limit) return { text: markdown, truncated: false };
   const marker = (omitted: number) => `\n\n---\n**Truncated**: ${omitted} more characters not shown. ${hint}`;
   // Closing an open fence adds characters, so shrink the kept part until the whole result fits.
-  let budget = limit - marker(markdown.length).length;
+  let budget = limit - size(marker(markdown.length));
   for (;;) {
-    let cut = markdown.lastIndexOf("\n", budget);
-    if (cut <= 0) cut = Math.max(0, budget);
-    const head = withoutSplitPair(markdown, cut);
+    const within = prefixLength(markdown, Math.max(0, budget), unit);
+    let cut = markdown.lastIndexOf("\n", within);
+    if (cut <= 0) cut = within;
+    const head = markdown.slice(0, cut);
     const text = closeOpenFence(head) + marker(markdown.length - head.length);
-    if (text.length <= limit) return { text, truncated: true };
-    if (cut === 0) return { text: text.slice(0, limit), truncated: true };
-    budget = cut - (text.length - limit);
+    if (size(text) <= limit) return { text, truncated: true };
+    if (cut === 0) return { text: text.slice(0, prefixLength(text, limit, unit)), truncated: true };
+    budget = size(head) - (size(text) - limit);
   }
+}
+
+/** UTF-8 bytes of a string, as GitHub counts a check run's summary and text. */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * The length (in UTF-16 units) of the longest prefix of `text` within `max` units of `unit` that ends on a
+ * whole character: never inside a surrogate pair, and counting bytes never inside a UTF-8 sequence.
+ */
+function prefixLength(text: string, max: number, unit: LimitUnit): number {
+  if (unit === "characters") return withoutSplitPair(text, Math.min(max, text.length)).length;
+  let bytes = 0;
+  let index = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const width = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + width > max) break;
+    bytes += width;
+    index += char.length;
+  }
+  return index;
 }
 
 /** The first `length` UTF-16 units, one fewer if the cut would split a surrogate pair. */

@@ -8,8 +8,8 @@ import {
 } from "../github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
-  CHECK_RUN_SUMMARY_MAX_CHARS,
-  CHECK_RUN_TEXT_MAX_CHARS,
+  CHECK_RUN_SUMMARY_MAX_BYTES,
+  CHECK_RUN_TEXT_MAX_BYTES,
 } from "../github/limits.js";
 import type { Finding, LintLevel } from "../lint/lint-rule.js";
 import type { ReviewedStatement } from "../lint/review-statements.js";
@@ -156,8 +156,8 @@ function finish(
     conclusion: head.verdict.conclusion,
     actions: head.actions,
     title: head.title,
-    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_CHARS, HINT).text,
-    text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_CHARS, HINT).text,
+    summary: fitToLimit(summary.join("\n"), CHECK_RUN_SUMMARY_MAX_BYTES, HINT, "bytes").text,
+    text: fitToLimit(traceText(p).join("\n"), CHECK_RUN_TEXT_MAX_BYTES, HINT, "bytes").text,
     annotations: head.annotations.slice(0, CHECK_RUN_MAX_ANNOTATIONS),
   };
 }
@@ -187,12 +187,17 @@ const IGNORED_REASON: Record<IgnoredReason, string> = {
   stale_context: "approved before the base branch or its policy changed: approve again",
 };
 
+/** The reviewed commit's short SHA; GitHub reports none when the commit is gone (after a force-push). */
+function reviewedCommit(commitId: string | null): string {
+  return commitId === null ? "a commit that no longer exists (force-pushed away)" : commitId.slice(0, 7);
+}
+
 function approvalsSection(p: RenderCheckRunParams): string[] {
   const a = p.approval;
   if (!a || (a.approvals.length === 0 && a.changeRequests.length === 0 && a.problems.length === 0)) return [];
   const out = ["**Reviews**"];
   for (const v of a.approvals) {
-    const sha = v.commitId.slice(0, 7);
+    const sha = reviewedCommit(v.commitId);
     if (v.ignored) out.push(`- ➖ @${v.login} approved ${sha}: not counted — ${IGNORED_REASON[v.ignored]}`);
     else if (v.counted.length === 0)
       out.push(
@@ -205,7 +210,7 @@ function approvalsSection(p: RenderCheckRunParams): string[] {
   }
   for (const c of a.changeRequests)
     out.push(
-      `- ⛔ @${c.login} requested changes on ${c.commitId.slice(0, 7)}: blocks until dismissed or they approve${c.unverified ? " (eligibility could not be checked)" : ""}`,
+      `- ⛔ @${c.login} requested changes on ${reviewedCommit(c.commitId)}: blocks until dismissed or they approve${c.unverified ? " (eligibility could not be checked)" : ""}`,
     );
   for (const problem of a.problems) out.push(`- ⚠️ ${tableCell(problem, 300)}`);
   out.push("");

@@ -1,7 +1,7 @@
 import type { RunTrigger } from "../audit/audit-types.js";
 import type { ExecuteCheckRun } from "../github/check-run-output.js";
 import {
-  CHECK_RUN_SUMMARY_MAX_CHARS,
+  CHECK_RUN_SUMMARY_MAX_BYTES,
   EXECUTE_CHECK_NAME,
   ISSUE_COMMENT_MAX_CHARS,
 } from "../github/limits.js";
@@ -113,8 +113,9 @@ export function renderExecuteCheckRun(p: RenderExecutionResultParams): ExecuteCh
   }
   const summary = fitToLimit(
     lines.join("\n"),
-    CHECK_RUN_SUMMARY_MAX_CHARS,
+    CHECK_RUN_SUMMARY_MAX_BYTES,
     "See the result comment on the pull request.",
+    "bytes",
   ).text;
   return { name: EXECUTE_CHECK_NAME, title: plainHeadline(p), summary, conclusion: conclusion(p.outcome) };
 }

@@ -13,8 +13,11 @@ export const MAX_PULL_FILES = 3000;
 /** Issue comment bodies longer than this get 422 "Body is too long". */
 export const MAX_COMMENT_BODY_CHARS = 65_536;
 
-/** Check runs: output text fields, annotations per request, actions and their fields. */
-export const MAX_CHECK_OUTPUT_CHARS = 65_535;
+/**
+ * Check runs: output summary and text (GitHub counts UTF-8 bytes: 422 "summary exceeds a maximum bytesize of
+ * 65535", though its OpenAPI description says characters), annotations per request, actions and their fields.
+ */
+export const MAX_CHECK_OUTPUT_BYTES = 65_535;
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 export const MAX_CHECK_ACTIONS = 3;
 export const MAX_ACTION_LABEL_CHARS = 20;

@@ -128,6 +128,15 @@ describe("the app end to end against the GitHub simulator", () => {
     expect(pr(1).check_runs).toEqual(comment?.pull_request?.check_runs);
   });
 
+  it("reads the base branch's head through the refs API, once per evaluation, never through repos/get-commit", () => {
+    // GET /repos/{o}/{r}/commits/{ref} pages the commit's whole diff; the ref is one small object.
+    expect(report.api_calls.by_route["GET /repos/{owner}/{repo}/commits/{ref}"]).toBeUndefined();
+    const refReads = report.steps.map(
+      (s) => s.api_calls.by_route["GET /repos/{owner}/{repo}/git/ref/{ref}"] ?? 0,
+    );
+    expect(refReads).toEqual([1, 1, 1, 1, 1, 1, 0]);
+  });
+
   it("asks the teams whose approval is missing for a review", () => {
     expect(pr(1).requested_reviewers.teams).toEqual(["dba"]);
   });

@@ -35,7 +35,6 @@ function fakeGitHub(): GitHubClient {
       },
       repos: {
         get: () => Promise.resolve({ data: { default_branch: "main" } }),
-        getCommit: () => Promise.resolve({ data: { sha: "c".repeat(40) } }),
         getContent: ({ path: p }: { path: string }) =>
           p === "policies"
             ? Promise.resolve({
@@ -44,6 +43,7 @@ function fakeGitHub(): GitHubClient {
             : notFound(),
       },
       git: {
+        getRef: () => Promise.resolve({ data: { object: { type: "commit", sha: "c".repeat(40) } } }),
         getBlob: () =>
           Promise.resolve({ data: { encoding: "base64", content: Buffer.from(POLICY).toString("base64") } }),
       },

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { approvalStatus } from "../../src/approvals/approval-status.js";
 import { listReviews, lookUpMemberships } from "../../src/github/fetch-approval-facts.js";
 import { STATUS_COMMENT_MARKER } from "../../src/github/limits.js";
 import type { GitHubClient } from "../../src/github/octokit.js";
 import { publishStatusComment } from "../../src/github/publish-status-comment.js";
 import type { StateStore } from "../../src/store/state-store.js";
+import { DBA_TEAM, requirement } from "../support/builders/policy-model.js";
 import { HEAD_SHA, restReview } from "../support/builders/reviews.js";
 
 const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
@@ -43,24 +45,59 @@ describe("lookUpMemberships", () => {
 });
 
 describe("listReviews", () => {
-  it("keeps REST's upper-case states and drops reviews without an account, a commit or a known state", async () => {
-    const reviews = [
-      restReview("dana", "APPROVED", { id: 1 }),
-      restReview("deploy[bot]", "APPROVED", { id: 2, userType: "Bot" }),
-      restReview("dave", "CHANGES_REQUESTED", { id: 3, commitId: "b".repeat(40) }),
-      { ...restReview("ghost", "APPROVED", { id: 4 }), user: null },
-      { ...restReview("dora", "APPROVED", { id: 5 }), commit_id: null },
-      { ...restReview("eve", "APPROVED", { id: 6 }), state: "SOMETHING_NEW" },
-    ];
-    const octokit = {
-      paginate: async () => reviews,
-      rest: { pulls: { listReviews: {} } },
-    } as unknown as GitHubClient;
-    expect(await listReviews(octokit, { owner: "acme", repo: "r", pullNumber: 1 })).toEqual([
+  const listed = (reviews: unknown[]) =>
+    listReviews(
+      {
+        paginate: async () => reviews,
+        rest: { pulls: { listReviews: {} } },
+      } as unknown as GitHubClient,
+      { owner: "acme", repo: "r", pullNumber: 1 },
+    );
+
+  it("keeps REST's upper-case states and a review whose commit is gone; drops reviews without an account or a known state", async () => {
+    expect(
+      await listed([
+        restReview("dana", "APPROVED", { id: 1 }),
+        restReview("deploy[bot]", "APPROVED", { id: 2, userType: "Bot" }),
+        restReview("dave", "CHANGES_REQUESTED", { id: 3, commitId: "b".repeat(40) }),
+        { ...restReview("ghost", "APPROVED", { id: 4 }), user: null },
+        { ...restReview("dora", "APPROVED", { id: 5 }), commit_id: null },
+        { ...restReview("eve", "APPROVED", { id: 6 }), state: "SOMETHING_NEW" },
+      ]),
+    ).toEqual([
       { id: 1, login: "dana", userType: "User", state: "APPROVED", commitId: HEAD_SHA },
       { id: 2, login: "deploy[bot]", userType: "Bot", state: "APPROVED", commitId: HEAD_SHA },
       { id: 3, login: "dave", userType: "User", state: "CHANGES_REQUESTED", commitId: "b".repeat(40) },
+      { id: 5, login: "dora", userType: "User", state: "APPROVED", commitId: null },
     ]);
+  });
+
+  it("a change request on a commit that no longer exists (commit_id null) still blocks; an approval of one is stale", async () => {
+    // GitHub's REST list-reviews reports commit_id null once a force-push left the reviewed commit to be collected.
+    const reviews = await listed([
+      restReview("dana", "APPROVED", { id: 11 }),
+      restReview("dora", "APPROVED", { id: 12 }),
+      restReview("dave", "CHANGES_REQUESTED", { id: 13, commitId: null }),
+      restReview("doug", "APPROVED", { id: 14, commitId: null }),
+    ]);
+    const dbas = ["dana", "dora", "dave", "doug"];
+    const status = approvalStatus({
+      requirements: [requirement("two-dbas", 2, [DBA_TEAM])],
+      pr: { author: "alice", headSha: HEAD_SHA, commitAuthors: ["alice"], commitAuthorsIncomplete: null },
+      reviews,
+      contextWatermark: 0,
+      isMember: (_org, _slug, login) => dbas.includes(login),
+    });
+    expect(status.satisfied).toBe(false);
+    expect(status.statuses[0]).toMatchObject({ satisfiedBy: ["dana", "dora"], missing: 0 });
+    expect(status.changeRequests).toEqual([
+      { reviewId: 13, login: "dave", commitId: null, requirements: ["rule:two-dbas"], unverified: false },
+    ]);
+    expect(status.approvals.find((a) => a.login === "doug")).toMatchObject({
+      commitId: null,
+      ignored: "stale_commit",
+      counted: [],
+    });
   });
 });
 

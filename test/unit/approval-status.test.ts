@@ -26,8 +26,12 @@ const TEAM: Record<string, string[]> = { "acme/dba": ["dana", "dave", "dora", "a
 const members = (org: string, slug: string, login: string): MembershipAnswer =>
   (TEAM[`${org}/${slug}`] ?? []).includes(login.toLowerCase());
 
-const review = (login: string, state: ReviewState, commitId = HEAD, userType: "User" | "Bot" = "User") =>
-  reviewFact(login, state, commitId, userType);
+const review = (
+  login: string,
+  state: ReviewState,
+  commitId: string | null = HEAD,
+  userType: "User" | "Bot" = "User",
+) => reviewFact(login, state, commitId, userType);
 const pr = (over: Partial<PullRequestFacts> = {}): PullRequestFacts => ({
   author: "alice",
   headSha: HEAD,
@@ -101,6 +105,33 @@ describe("approvalStatus", () => {
       ["dora", null],
     ]);
     expect(s.satisfied).toBe(false);
+  });
+
+  it("treats an approval of a commit that no longer exists (commit id null) as stale, never counted", () => {
+    const gone = review("dana", "APPROVED", null);
+    const s = status([gone, review("dora", "APPROVED")]);
+    expect(s.approvals.map((a) => [a.login, a.commitId, a.ignored, a.counted])).toEqual([
+      ["dana", null, "stale_commit", []],
+      ["dora", HEAD, null, ["rule:two-dbas"]],
+    ]);
+    expect(s.statuses[0]).toMatchObject({ satisfiedBy: ["dora"], missing: 1 });
+    expect(s.satisfied).toBe(false);
+  });
+
+  it("blocks on an eligible reviewer's change request on a commit that no longer exists, until dismissed", () => {
+    const approvals = [review("dana", "APPROVED"), review("dora", "APPROVED")];
+    const blocked = status([...approvals, review("dave", "CHANGES_REQUESTED", null)]);
+    expect(blocked.statuses[0]?.missing).toBe(0);
+    expect(blocked.satisfied).toBe(false);
+    expect(blocked.changeRequests).toEqual([
+      expect.objectContaining({ login: "dave", commitId: null, requirements: ["rule:two-dbas"] }),
+    ]);
+    const dismissed = status([
+      ...approvals,
+      review("dave", "CHANGES_REQUESTED", null),
+      review("dave", "DISMISSED", null),
+    ]);
+    expect(dismissed.satisfied).toBe(true);
   });
 
   it("does not count an approver outside every listed team or user", () => {
@@ -220,6 +251,15 @@ describe("membershipQueries", () => {
       pr: pr(),
     });
     expect(queries.map((q) => q.login)).toEqual(["dana", "dora", "sam"]);
+  });
+
+  it("asks about a change request on a commit that no longer exists, not about an approval of one", () => {
+    const queries = membershipQueries({
+      requirements: [DBA],
+      reviews: [review("dana", "APPROVED", null), review("dave", "CHANGES_REQUESTED", null)],
+      pr: pr(),
+    });
+    expect(queries.map((q) => q.login)).toEqual(["dave"]);
   });
 });
 

@@ -139,6 +139,50 @@ describe("fitToLimit", () => {
     expect(result.text.match(/^```/gm)).toHaveLength(2);
   });
 
+  it("counting bytes: returns CJK text of exactly 65,535 UTF-8 bytes unchanged", () => {
+    const markdown = `${"查询".repeat(10_922)}注`; // 21,845 characters × 3 bytes
+    expect(Buffer.byteLength(markdown, "utf8")).toBe(65_535);
+    expect(fitToLimit(markdown, 65_535, hint, "bytes")).toEqual({ text: markdown, truncated: false });
+  });
+
+  it("counting bytes: truncates one byte past the limit, with the marker, within the limit in bytes", () => {
+    const markdown = `${"-- vérifié à la caisse; 订单状态检查\n".repeat(1600)}é`.slice(0, 40_000);
+    const bytes = Buffer.byteLength(markdown, "utf8");
+    expect(markdown.length).toBeLessThan(bytes);
+    const result = fitToLimit(markdown, bytes - 1, hint, "bytes");
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.text, "utf8")).toBeLessThanOrEqual(bytes - 1);
+    expect(result.text).toMatch(
+      /\n\n---\n\*\*Truncated\*\*: \d+ more characters not shown\. Run it locally\.$/,
+    );
+    const kept = result.text.slice(0, result.text.indexOf("\n\n---\n"));
+    expect(markdown.startsWith(`${kept}\n`)).toBe(true);
+  });
+
+  it("counting bytes: 65,536 bytes of CJK come back within 65,535 bytes, where counting characters would not cut", () => {
+    const markdown = `${"查询".repeat(10_922)}注x`; // 65,536 bytes, 21,846 characters
+    expect(Buffer.byteLength(markdown, "utf8")).toBe(65_536);
+    expect(fitToLimit(markdown, 65_535, hint).truncated).toBe(false);
+    const result = fitToLimit(markdown, 65_535, hint, "bytes");
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.text, "utf8")).toBeLessThanOrEqual(65_535);
+    expect(result.text).toContain("**Truncated**");
+  });
+
+  it("counting bytes: never cuts inside a multi-byte character or a surrogate pair", () => {
+    for (const unit of ["é", "注", "😀"]) {
+      const markdown = unit.repeat(400);
+      for (let limit = 150; limit < 190; limit++) {
+        const result = fitToLimit(markdown, limit, hint, "bytes");
+        expect(Buffer.byteLength(result.text, "utf8")).toBeLessThanOrEqual(limit);
+        const kept = result.text.slice(0, result.text.indexOf("\n\n---\n"));
+        expect(kept).not.toMatch(HIGH_SURROGATE);
+        expect(kept).toBe(unit.repeat(kept.length / unit.length));
+        expect(Buffer.from(result.text, "utf8").toString("utf8")).toBe(result.text);
+      }
+    }
+  });
+
   it("never splits a surrogate pair", () => {
     for (let limit = 200; limit < 260; limit++) {
       const result = fitToLimit("😀".repeat(400), limit, hint);

@@ -2,17 +2,19 @@ import { describe, expect, it } from "vitest";
 import { RUN_BUTTON } from "../../src/github/check-run-output.js";
 import {
   CHECK_RUN_MAX_ANNOTATIONS,
-  CHECK_RUN_SUMMARY_MAX_CHARS,
-  CHECK_RUN_TEXT_MAX_CHARS,
+  CHECK_RUN_SUMMARY_MAX_BYTES,
+  CHECK_RUN_TEXT_MAX_BYTES,
 } from "../../src/github/limits.js";
 import type { RequestFileEvaluation } from "../../src/plan-pull-request/evaluate-request-file.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
+import { utf8Bytes } from "../../src/render/markdown.js";
 import { renderCheckRun } from "../../src/render/render-check-run.js";
 import { policyFixture } from "../support/builders/policy-file.js";
 import {
   approvalStatusWith,
   changeRequest,
   countedApproval,
+  ignoredApproval,
   requirementStatus,
 } from "../support/builders/reviews.js";
 import { compilePolicyText, evaluateFile } from "../support/compile-policy-text.js";
@@ -96,6 +98,30 @@ describe("renderCheckRun", () => {
       conclusion: "failure",
       title: "Requests must target an allowed base branch",
     });
+  });
+
+  it("names a review whose commit no longer exists (commit id null) instead of a SHA, and still blocks on it", async () => {
+    const e = await evaluate("queries/a.sql", `${HEADER}SELECT id FROM orders WHERE id = 7;\n`);
+    const decision = combineDecisions([e.decision]);
+    const statuses = decision.requirements.map((r) => requirementStatus(r.id, ["dana"], 0));
+    const approval = approvalStatusWith({
+      statuses,
+      approvals: [
+        countedApproval("dana", ["x"], { reviewId: 1 }),
+        ignoredApproval("doug", "stale_commit", { reviewId: 3, commitId: null }),
+      ],
+      changeRequests: [changeRequest("dave", ["x"], { reviewId: 2, commitId: null })],
+      satisfied: false,
+    });
+    const output = render([e], { approval });
+    expect(output).toMatchObject({ conclusion: "action_required", title: "Changes requested by @dave" });
+    expect(output.summary).toContain(
+      "- ➖ @doug approved a commit that no longer exists (force-pushed away): not counted — approved an older commit",
+    );
+    expect(output.summary).toContain(
+      "- ⛔ @dave requested changes on a commit that no longer exists (force-pushed away): blocks until dismissed or they approve",
+    );
+    expect(output.summary).not.toContain("null");
   });
 
   it("succeeds without review when every statement is auto-approved", async () => {
@@ -185,9 +211,30 @@ describe("renderCheckRun", () => {
   it("stays within GitHub's limits for a request with 600 statements, with an explicit truncation marker", async () => {
     const sql = `${HEADER}${Array.from({ length: 600 }, (_, i) => `SELECT id, status, amount FROM orders WHERE id = ${i} AND status = 'paid';`).join("\n")}\n`;
     const output = render([await evaluate("queries/many.sql", sql)]);
-    expect(output.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_CHARS);
-    expect(output.text.length).toBeLessThanOrEqual(CHECK_RUN_TEXT_MAX_CHARS);
+    expect(output.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_BYTES);
+    expect(output.text.length).toBeLessThanOrEqual(CHECK_RUN_TEXT_MAX_BYTES);
+    expect(utf8Bytes(output.summary)).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_BYTES);
+    expect(utf8Bytes(output.text)).toBeLessThanOrEqual(CHECK_RUN_TEXT_MAX_BYTES);
     expect(output.text).toContain("**Truncated**");
     expect(output.annotations).toHaveLength(CHECK_RUN_MAX_ANNOTATIONS);
+  });
+
+  it("counts UTF-8 bytes, as GitHub does, for a request written in CJK and accented text", async () => {
+    // Each statement carries comments and a literal in Japanese, Chinese and accented French: 3 bytes per
+    // CJK character, 2 per accented letter, so a check run cut at 65,535 characters is far over 65,535 bytes.
+    const note = "注文の状態を確認します・订单状态检查・vérifié à la caisse, reçu déjà émis";
+    const sql = `${HEADER}${Array.from(
+      { length: 300 },
+      (_, i) =>
+        `-- ${note} ${i}\nSELECT id, status /* ${note} */ FROM orders WHERE id = ${i} AND status = '${note}';`,
+    ).join("\n")}\n`;
+    const output = render([await evaluate("queries/国际化.sql", sql)]);
+    expect(output.text.length).toBeLessThan(CHECK_RUN_TEXT_MAX_BYTES);
+    expect(utf8Bytes(output.summary)).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_BYTES);
+    expect(utf8Bytes(output.text)).toBeLessThanOrEqual(CHECK_RUN_TEXT_MAX_BYTES);
+    expect(output.text).toContain(note);
+    expect(output.text).toMatch(/\n\n---\n\*\*Truncated\*\*: \d+ more characters not shown\. [^\n]+$/);
+    expect(output.text).not.toContain("\uFFFD");
+    expect(Buffer.from(output.text, "utf8").toString("utf8")).toBe(output.text);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHECK_RUN_SUMMARY_MAX_CHARS, ISSUE_COMMENT_MAX_CHARS } from "../../src/github/limits.js";
+import { CHECK_RUN_SUMMARY_MAX_BYTES, ISSUE_COMMENT_MAX_CHARS } from "../../src/github/limits.js";
 import {
   DEFAULT_RESULT_MAX_ROWS,
   MASKED_CELL,
@@ -330,7 +330,8 @@ describe("renderExecuteCheckRun", () => {
   it("keeps rows out of the summary and stays within the limit", () => {
     const rows = Array.from({ length: 50 }, () => ["x".repeat(10_000), SECRET]);
     const check = renderExecuteCheckRun(executionResultParams({ statements: [selectResult(rows)] }));
-    expect(check.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_CHARS);
+    expect(check.summary.length).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_BYTES);
+    expect(Buffer.byteLength(check.summary, "utf8")).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX_BYTES);
     expect(check.summary).not.toContain(SECRET);
     expect(check.summary).toContain("result comment");
   });

@@ -55,6 +55,48 @@ describe("simulator check runs", () => {
     ]);
   });
 
+  test("summary and text are counted in UTF-8 bytes, as GitHub does: 65535 bytes of CJK pass, 65536 are 422", async () => {
+    const atLimit = "注".repeat(21_845); // 65,535 bytes
+    const pastLimit = `${atLimit}x`; // 65,536 bytes in 21,846 characters
+    expect(await httpStatus(create({ title: "ok", summary: atLimit }))).toBe(200);
+    const { data: run } = await create({ title: "ok", summary: "s" });
+    const text = octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: run.id,
+      output: { title: "ok", summary: "s", text: atLimit },
+    });
+    expect(await httpStatus(text)).toBe(200);
+    await expect(create({ title: "too long", summary: pastLimit })).rejects.toMatchObject({
+      status: 422,
+      response: {
+        data: {
+          message: "Validation Failed",
+          errors: [
+            {
+              resource: "CheckRun",
+              code: "custom",
+              field: "summary",
+              message: "summary exceeds a maximum bytesize of 65535",
+            },
+          ],
+        },
+      },
+    });
+    const tooLongText = octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: run.id,
+      output: { title: "too long", summary: "s", text: `${"é".repeat(32_767)}xx` }, // 65,536 bytes
+    });
+    await expect(tooLongText).rejects.toMatchObject({
+      status: 422,
+      response: { data: { errors: [expect.objectContaining({ field: "text" })] } },
+    });
+    const { data: after } = await octokit.rest.checks.get({ owner, repo, check_run_id: run.id });
+    expect(after.output.text).toBe(atLimit);
+  });
+
   test("50 annotations pass, 51 are refused, and PATCHes append", async () => {
     expect(await httpStatus(create({ title: "t", summary: "s", annotations: annotations(51) }))).toBe(422);
     const { data: run } = await create({ title: "t", summary: "s", annotations: annotations(50) });

@@ -17,7 +17,7 @@ import {
   MAX_ACTION_LABEL_CHARS,
   MAX_ANNOTATIONS_PER_REQUEST,
   MAX_CHECK_ACTIONS,
-  MAX_CHECK_OUTPUT_CHARS,
+  MAX_CHECK_OUTPUT_BYTES,
 } from "../simulator-limits.js";
 import {
   type AnnotationRecord,
@@ -38,13 +38,14 @@ function checkRunProblems(body: Body, existing: CheckRunRecord | undefined): Api
   const output = (body.output ?? undefined) as Body | undefined;
   for (const field of ["summary", "text"] as const) {
     const value = output?.[field];
-    if (typeof value === "string" && value.length > MAX_CHECK_OUTPUT_CHARS) {
+    // GitHub counts UTF-8 bytes here: 21,846 CJK characters are 65,538 bytes, and refused.
+    if (typeof value === "string" && Buffer.byteLength(value, "utf8") > MAX_CHECK_OUTPUT_BYTES) {
       return validationFailed([
         {
           resource: "CheckRun",
-          field: `output.${field}`,
           code: "custom",
-          message: `Only ${MAX_CHECK_OUTPUT_CHARS} characters are allowed; ${value.length} were supplied.`,
+          field,
+          message: `${field} exceeds a maximum bytesize of ${MAX_CHECK_OUTPUT_BYTES}`,
         },
       ]);
     }

@@ -30,7 +30,8 @@ let nextId = 1;
 interface ReviewOptions {
   /** Default: the next of a counter, so later reviews have larger ids, as on GitHub. */
   id?: number;
-  commitId?: string;
+  /** Default: HEAD_SHA. Null as GitHub reports a review whose commit no longer exists (force-pushed away). */
+  commitId?: string | null;
   /** `User`, `Bot` or `Organization`. */
   userType?: "User" | "Bot" | "Organization";
   pullNumber?: number;
@@ -41,7 +42,7 @@ interface ReviewOptions {
 export function reviewFact(
   login: string,
   state: ReviewState,
-  commitId = HEAD_SHA,
+  commitId: string | null = HEAD_SHA,
   userType: "User" | "Bot" | "Organization" = "User",
 ): ReviewFact {
   return { id: nextId++, login, userType, state, commitId };
@@ -50,7 +51,7 @@ export function reviewFact(
 /** A review as `GET /repos/{owner}/{repo}/pulls/{n}/reviews` returns it: upper-case state (`APPROVED`). */
 export function restReview(login: string, state: ReviewState, o: ReviewOptions = {}): RestReview {
   const common = reviewCommon(login, o);
-  return { ...common, state, commit_id: o.commitId ?? HEAD_SHA };
+  return { ...common, state, commit_id: o.commitId === undefined ? HEAD_SHA : o.commitId };
 }
 
 /** A review as a `pull_request_review` webhook carries it: lower-case state (`approved`). */
@@ -132,21 +133,22 @@ export function countedApproval(
 export function ignoredApproval(
   login: string,
   ignored: IgnoredReason,
-  o: { reviewId?: number; commitId?: string } = {},
+  o: { reviewId?: number; commitId?: string | null } = {},
 ): ReviewVerdict {
-  return { reviewId: o.reviewId ?? 1, login, commitId: o.commitId ?? HEAD_SHA, ignored, counted: [] };
+  const commitId = o.commitId === undefined ? HEAD_SHA : o.commitId;
+  return { reviewId: o.reviewId ?? 1, login, commitId, ignored, counted: [] };
 }
 
 /** A change request that blocks `requirements`. */
 export function changeRequest(
   login: string,
   requirements: string[],
-  o: { reviewId?: number; commitId?: string; unverified?: boolean } = {},
+  o: { reviewId?: number; commitId?: string | null; unverified?: boolean } = {},
 ): ChangeRequest {
   return {
     reviewId: o.reviewId ?? 2,
     login,
-    commitId: o.commitId ?? HEAD_SHA,
+    commitId: o.commitId === undefined ? HEAD_SHA : o.commitId,
     requirements,
     unverified: o.unverified ?? false,
   };
