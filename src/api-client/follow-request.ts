@@ -8,7 +8,10 @@ export type FollowOutcome =
   | "failed"
   | "rolled_back"
   | "needs_verification"
-  /** It will not run as written: denied by policy, invalid, no valid policy, wrong base, a fork, nothing to run. */
+  /**
+   * It will not run as written: denied by policy, invalid, no valid policy, wrong base, a fork, nothing to run,
+   * or it already ran on an earlier commit of the pull request.
+   */
   | "denied"
   | "closed"
   | "timed_out";
@@ -38,8 +41,16 @@ export interface FollowRequestParams {
   onStatus?: (status: string) => void;
 }
 
-/** States from which a request never runs without someone changing it first. */
-const WILL_NOT_RUN = new Set(["denied", "invalid", "no_policy", "wrong_base", "fork", "no_requests"]);
+/** States from which a request never runs without someone changing it first (already_ran: it ran before). */
+const WILL_NOT_RUN = new Set([
+  "denied",
+  "invalid",
+  "no_policy",
+  "wrong_base",
+  "fork",
+  "no_requests",
+  "already_ran",
+]);
 
 /**
  * Follows a request through the querygate HTTP API — which reads it from the app's state store, never from

@@ -12,6 +12,7 @@ export type VerdictState =
   | "blocked"
   | "needs_approval"
   | "fork"
+  | "already_ran"
   | "ready";
 
 export interface VerdictInput {
@@ -26,6 +27,11 @@ export interface VerdictInput {
   /** Why the base branch may not receive requests; null when it may. */
   baseProblem: string | null;
   fork: boolean;
+  /**
+   * Every request file is a request that already ran on an earlier head commit of this pull request (same
+   * statements, parameters and target), and the pull request changes no policy: nothing in it runs again.
+   */
+  alreadyRan: boolean;
 }
 
 export interface RequestVerdict {
@@ -44,6 +50,8 @@ const CONCLUSION: Record<VerdictState, CheckConclusion> = {
   blocked: "action_required",
   needs_approval: "action_required",
   fork: "failure",
+  // Nothing to approve and nothing to run: neither a pass (approved) nor a failure.
+  already_ran: "neutral",
   ready: "success",
 };
 
@@ -60,6 +68,7 @@ function stateOf(v: VerdictInput): VerdictState {
   if (v.invalidFiles > 0 || v.proposedPolicyBroken) return "invalid";
   if (v.outcome === "denied") return "denied";
   if (v.fork && v.requestFiles > 0) return "fork";
+  if (v.alreadyRan && v.requestFiles > 0 && !v.changesPolicy) return "already_ran";
   if (v.approval && v.approval.changeRequests.length > 0) return "blocked";
   // Without an approval status nothing was counted: only an automatic approval with no requirement is met.
   const met = v.approval ? v.approval.satisfied : v.outcome === "auto";

@@ -1,4 +1,5 @@
 import type { RunTrigger } from "../audit/audit-types.js";
+import type { EarlierRun } from "../plan-pull-request/earlier-runs.js";
 import { fingerprintChanges, type RunFingerprint } from "../plan-pull-request/fingerprint.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import type { RunPayload } from "../runner/run-payload.js";
@@ -8,6 +9,8 @@ export type RunDecision =
   /** The plan is not runnable: its verdict says why. */
   | { kind: "not_runnable" }
   | { kind: "refused"; error: string }
+  /** Nothing is left to run: each request file already ran on an earlier head commit (`runs`). */
+  | { kind: "already_ran"; runs: EarlierRun[] }
   /** A merge or an approval that the policy does not run on: nothing to say. */
   | { kind: "ignored" }
   | { kind: "run"; payloads: RunPayload[] };
@@ -27,12 +30,17 @@ export interface DecideRunParams {
 }
 
 /**
- * Pure: whether a run request starts anything — the plan must be runnable, the sender allowed, what would
- * run must be what was approved, and the policy's execute mode must let this trigger start it — and if so
- * the payload the ledger keeps for each request file.
+ * Pure: whether a run request starts anything — something in the plan must not have run yet, the plan must
+ * be runnable, the sender allowed, what would run must be what was approved, and the policy's execute mode
+ * must let this trigger start it — and if so the payload the ledger keeps for each request file (request
+ * files that already ran on an earlier head are not in the plan's run).
  */
 export function decideRun(p: DecideRunParams): RunDecision {
   const { plan } = p;
+  // What ran does not run again by accident, whoever asks and however (button, comment, merge, auto).
+  const ran = plan.earlierRuns.filter((e) => !e.runsAgain);
+  if (ran.length > 0 && (plan.verdict.state === "already_ran" || (plan.verdict.runnable && !plan.run)))
+    return { kind: "already_ran", runs: ran };
   if (!plan.verdict.runnable || !plan.run || !plan.policy.ok) return { kind: "not_runnable" };
   const { policy } = plan.policy;
   const refused = (error: string): RunDecision => ({ kind: "refused", error });

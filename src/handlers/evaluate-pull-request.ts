@@ -26,6 +26,7 @@ export async function evaluatePullRequest(
     pr,
     plan,
     executions: gathered.executions,
+    priorExecutions: gathered.priorExecutions,
     opened: options.opened ?? false,
   });
   return { pr, plan, checkRunId };

@@ -7,19 +7,21 @@ import { bundledGrammarVersions } from "../sql/postgres/load-parser.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import type { EvaluateDeps } from "./evaluate-deps.js";
 import { loadApprovalStatus } from "./load-approval-status.js";
+import { loadEarlierRuns } from "./load-earlier-runs.js";
 
 /**
- * Everything the planner needs, from GitHub and the state store. What the policy decides is worked out on
- * the way (pure), because it says whether the reviews must be read at all.
+ * Everything the planner needs, from GitHub and the state store (what ran on any head of the pull request:
+ * the app's own ledger, never a comment). What the policy decides, and which request files already ran, are
+ * worked out on the way (pure): they say whether the reviews must be read at all.
  */
 export async function gatherPullRequest(
   deps: EvaluateDeps,
   pr: PullRequestRef,
 ): Promise<PlanPullRequestParams & { executions: ExecutionSummary[] }> {
-  const { octokit, store } = deps;
+  const { store } = deps;
   const facts = await fetchPullRequestFacts({ ...deps, pr });
   const now = deps.now();
-  const { policy, skipped, proposed } = facts;
+  const { policy, proposed } = facts;
   const decided = policy.ok
     ? await planDecision({
         ...facts,
@@ -30,11 +32,11 @@ export async function gatherPullRequest(
         now,
       })
     : null;
+  const { priorExecutions, earlier } = await loadEarlierRuns(store, { pr, policy, decided });
   const approval =
-    decided && needsApprovals({ policy, decided, skipped })
+    decided && needsApprovals({ ...facts, decided, earlier })
       ? await loadApprovalStatus({
-          octokit,
-          store,
+          ...deps,
           pr,
           requirements: decided.decision.requirements,
           policyFiles: facts.contextFiles,
@@ -51,6 +53,7 @@ export async function gatherPullRequest(
     policyChange: proposed ? await validateProposedPolicy({ ...proposed, now }) : null,
     executions,
     executionCount: executions.length,
+    priorExecutions,
     runnerEnabled: deps.runnerEnabled,
     dismissStale: policy.ok && policy.policy.dismissStaleApprovals,
   };

@@ -1,7 +1,7 @@
 import type { RunTrigger } from "../audit/audit-types.js";
 import { decideRun } from "../decide-run/decide-run.js";
 import type { GitHubClient } from "../github/octokit.js";
-import { notRunnableReply, queuedReply } from "../render/render-command-reply.js";
+import { alreadyRanReply, notRunnableReply, queuedReply } from "../render/render-command-reply.js";
 import { enqueueExecution, executionRequestOf } from "../runner/ledger/enqueue-execution.js";
 import { evaluateLive, type RepositoryLike } from "./evaluate-current-pull-request.js";
 import type { PullRequestEvaluation } from "./evaluate-pull-request.js";
@@ -40,11 +40,15 @@ export async function requestRun(p: RequestRunParams): Promise<RequestRunResult>
   if (decision.kind === "not_runnable")
     return { status: "refused", message: notRunnableReply({ verdict: plan.verdict, runnerEnabled: true }) };
   if (decision.kind === "refused") return { status: "refused", message: decision.error };
+  if (decision.kind === "already_ran") return { status: "refused", message: alreadyRanReply(decision.runs) };
   const fingerprint = plan.run?.fingerprint.digest ?? "";
   const queued = [];
-  for (const payload of decision.payloads)
-    queued.push(
-      await enqueueExecution({ ...deps.runner, request: executionRequestOf(payload, fingerprint) }),
-    );
+  for (const payload of decision.payloads) {
+    const request = executionRequestOf(payload, fingerprint);
+    queued.push({
+      ...(await enqueueExecution({ ...deps.runner, request })),
+      requestPath: request.requestPath,
+    });
+  }
   return { status: "queued", message: queuedReply(queued), allNew: queued.every((q) => q.created) };
 }

@@ -137,7 +137,7 @@ export function createQuerygateMcpServer(p: CreateMcpServerParams): McpServer {
     "wait_for_result",
     {
       title: "Wait for a request's result",
-      description: `Wait (at most ${MCP_MAX_WAIT_SECONDS} s per call) until the request has run, then return its outcome and the result rows as querygate reported them on the pull request (masked columns stay masked). If it is still waiting for approval, it returns the current state: call again later. If it can never run as written (denied, invalid, closed), it says so.`,
+      description: `Wait (at most ${MCP_MAX_WAIT_SECONDS} s per call) until the request has run, then return its outcome and the result rows as querygate reported them on the pull request (masked columns stay masked). If it is still waiting for approval, it returns the current state: call again later. If it can never run as written (denied, invalid, already ran, closed), it says so.`,
       inputSchema: {
         id: idSchema,
         timeout_seconds: z

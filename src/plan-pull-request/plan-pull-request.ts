@@ -2,7 +2,8 @@ import type { ApprovalStatus } from "../approvals/approval-types.js";
 import { type RequestVerdict, requestVerdict } from "../approvals/request-verdict.js";
 import { principalKey } from "../policy/evaluate/principals.js";
 import type { Principal, RequirementSpec } from "../policy/policy-types.js";
-import { executionUnits } from "./execution-units.js";
+import { type EarlierRun, earlierRuns, type PriorExecution } from "./earlier-runs.js";
+import { type ExecutionUnit, executionUnits } from "./execution-units.js";
 import { runFingerprint } from "./fingerprint.js";
 import type { DecisionPlan } from "./plan-decision.js";
 import type { BasePolicy, PolicyChangeReport, PullRequestPlan, SkippedFile } from "./pull-request-plan.js";
@@ -25,20 +26,29 @@ export interface PlanPullRequestParams {
   contextFiles: Array<{ path: string; blobSha: string }>;
   /** Executions of this head commit already queued or done. */
   executionCount: number;
+  /** Executions of this pull request on any head commit (the ledger): what already ran does not run again. */
+  priorExecutions: readonly PriorExecution[];
   /** Whether ready requests can be started from GitHub (the Run button and `/querygate run`). */
   runnerEnabled: boolean;
   /** Dismiss stale approvals through the API (the policy's `dismiss_stale_approvals`). */
   dismissStale: boolean;
 }
 
-/** Whether the approvals must be read and counted: only for a valid, undenied request that needs some. */
+/**
+ * Whether the approvals must be read and counted: only for a valid, undenied request that needs some, and
+ * not when every request file already ran (unless the policy changes too: its owners must still approve).
+ */
 export function needsApprovals(p: {
   policy: { ok: boolean };
   decided: DecisionPlan | null;
   skipped: SkippedFile[];
+  /** The request files that ran on an earlier head commit (earlierRunsOf). */
+  earlier: readonly EarlierRun[];
+  changesPolicy: boolean;
 }): boolean {
   const decision = p.decided?.decision;
   return (
+    !(everyRequestRan(p) && !p.changesPolicy) &&
     p.policy.ok &&
     decision !== undefined &&
     decision.outcome !== "denied" &&
@@ -57,6 +67,8 @@ export function verdictOf(p: {
   approval: ApprovalStatus | null;
   baseProblem: string | null;
   fork: boolean;
+  /** Every request file already ran on an earlier head commit (everyRequestRan). */
+  alreadyRan: boolean;
 }): RequestVerdict {
   const evaluations = p.decided?.evaluations ?? [];
   return requestVerdict({
@@ -71,7 +83,46 @@ export function verdictOf(p: {
     approval: p.approval,
     baseProblem: p.baseProblem,
     fork: p.fork,
+    alreadyRan: p.alreadyRan,
   });
+}
+
+/** The execution units of the request files, one per valid file; none without a valid policy. */
+function unitsOf(p: { policy: BasePolicy; decided: DecisionPlan | null }): ExecutionUnit[] {
+  const decision = p.decided?.decision;
+  return p.policy.ok && decision
+    ? executionUnits({
+        evaluations: p.decided?.evaluations ?? [],
+        decisions: decision.statements,
+        targets: p.policy.policy.targets,
+      })
+    : [];
+}
+
+/**
+ * Pure: the request files of this pull request that are requests already run (or queued) on an earlier head
+ * commit — the same statements, parameters and target, whatever the path — and whether each may run again.
+ */
+export function earlierRunsOf(p: {
+  policy: BasePolicy;
+  decided: DecisionPlan | null;
+  priorExecutions: readonly PriorExecution[];
+  pr: { headSha: string };
+}): EarlierRun[] {
+  return earlierRuns({ units: unitsOf(p), prior: p.priorExecutions, headSha: p.pr.headSha });
+}
+
+/** Pure: every request file is valid and already ran on an earlier head commit, and none may run again. */
+export function everyRequestRan(p: {
+  decided: DecisionPlan | null;
+  skipped: SkippedFile[];
+  earlier: readonly EarlierRun[];
+}): boolean {
+  const evaluations = p.decided?.evaluations ?? [];
+  const ran = new Set(p.earlier.filter((e) => !e.runsAgain).map((e) => e.requestPath));
+  return (
+    evaluations.length > 0 && p.skipped.length === 0 && evaluations.every((e) => e.ok && ran.has(e.path))
+  );
 }
 
 /** The grammars a request was analysed with: approvals bind to each of them. */
@@ -82,16 +133,23 @@ function parserVersionsOf(decided: DecisionPlan | null): string[] {
 
 /**
  * Pure: facts about a pull request in, everything the app does about it out — the verdict, whom to ask for a
- * review, whether to offer Run, what would run and its fingerprint. Renderers and publishers only carry it out.
+ * review, whether to offer Run, what would run and its fingerprint, and which request files already ran on an
+ * earlier head commit (those never run again: docs/runner.md, "The same request"). Renderers and publishers
+ * only carry it out.
  */
 export function planPullRequest(p: PlanPullRequestParams): PullRequestPlan {
   const evaluations = p.decided?.evaluations ?? [];
   const decision = p.decided?.decision ?? null;
-  const verdict = verdictOf({ ...p, fork: p.pr.fork });
-  const units =
-    p.policy.ok && decision
-      ? executionUnits({ evaluations, decisions: decision.statements, targets: p.policy.policy.targets })
-      : [];
+  const allUnits = unitsOf(p);
+  const earlier = earlierRuns({ units: allUnits, prior: p.priorExecutions, headSha: p.pr.headSha });
+  // What already ran does not run again: not offered, not fingerprinted, not queued.
+  const ran = new Set(earlier.filter((e) => !e.runsAgain).map((e) => e.requestPath));
+  const units = allUnits.filter((u) => !ran.has(u.requestPath));
+  const verdict = verdictOf({
+    ...p,
+    fork: p.pr.fork,
+    alreadyRan: everyRequestRan({ ...p, earlier }),
+  });
   const asksReviews =
     p.approval !== null &&
     !p.approval.satisfied &&
@@ -117,7 +175,7 @@ export function planPullRequest(p: PlanPullRequestParams): PullRequestPlan {
       p.executionCount === 0 &&
       units.some((u) => u.execute !== "on_merge"),
     run:
-      verdict.runnable && p.policy.ok && decision
+      verdict.runnable && p.policy.ok && decision && units.length > 0
         ? {
             units,
             fingerprint: runFingerprint({
@@ -129,6 +187,7 @@ export function planPullRequest(p: PlanPullRequestParams): PullRequestPlan {
           }
         : null,
     parserVersions: parserVersionsOf(p.decided),
+    earlierRuns: earlier,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import type { CompiledPolicy } from "../policy/evaluate/compile-policy.js";
 import type { Decision, Policy, PolicyError, Principal } from "../policy/policy-types.js";
+import type { EarlierRun } from "./earlier-runs.js";
 import type { RequestFileEvaluation } from "./evaluate-request-file.js";
 import type { ExecutionUnit } from "./execution-units.js";
 import type { RunFingerprint } from "./fingerprint.js";
@@ -54,8 +55,13 @@ export interface PullRequestPlan {
   staleReviewIds: number[];
   /** Offer the Run button on the check run. */
   offerRun: boolean;
-  /** What would run and its fingerprint; only when the request is runnable. */
+  /**
+   * What would run and its fingerprint; only when the request is runnable and something in it has not run
+   * yet. Request files that already ran on an earlier head commit are left out (see earlierRuns).
+   */
   run: { units: ExecutionUnit[]; fingerprint: RunFingerprint } | null;
+  /** Request files that are requests already run on an earlier head commit, and whether each runs again. */
+  earlierRuns: EarlierRun[];
   /** The grammars the request files were analysed with (one per target's PostgreSQL major). */
   parserVersions: string[];
 }

@@ -65,7 +65,16 @@ export function simulateApprovals(p: {
       return members ? members.has(normalizeLogin(login)) : "unknown";
     },
   });
-  const counted = needsApprovals({ policy: { ok: true }, decided: p.decided, skipped: [] }) ? approval : null;
+  // A policy test is about one request, never run before.
+  const counted = needsApprovals({
+    policy: { ok: true },
+    decided: p.decided,
+    skipped: [],
+    earlier: [],
+    changesPolicy: false,
+  })
+    ? approval
+    : null;
   const verdict = verdictOf({
     policy: { ok: true },
     decided: p.decided,
@@ -74,6 +83,7 @@ export function simulateApprovals(p: {
     approval: counted,
     baseProblem: null,
     fork: false,
+    alreadyRan: false,
   });
   const decision = p.decided.decision;
   const outcome: SimulatedOutcome =

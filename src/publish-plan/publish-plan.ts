@@ -4,6 +4,7 @@ import { publishCheckRun } from "../github/publish-check-run.js";
 import { publishStatusComment } from "../github/publish-status-comment.js";
 import type { PullRequestRef } from "../github/pull-request-ref.js";
 import { requestReviews } from "../github/request-reviews.js";
+import type { PriorExecution } from "../plan-pull-request/earlier-runs.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { renderCheckRun } from "../render/render-check-run.js";
 import { missingApprovalLines, renderStatusComment } from "../render/render-status-comment.js";
@@ -16,6 +17,8 @@ export async function publishPlan(p: {
   pr: PullRequestRef;
   plan: PullRequestPlan;
   executions: ExecutionSummary[];
+  /** Every execution of the pull request, on any head commit. */
+  priorExecutions: readonly PriorExecution[];
   runnerEnabled: boolean;
   now: () => Date;
   /** A pull request that was just opened has no comment of ours to look for. */
@@ -61,6 +64,7 @@ export async function publishPlan(p: {
       checkRunUrl,
       runnerEnabled: p.runnerEnabled,
       executions: p.executions,
+      priorExecutions: p.priorExecutions,
     }),
   });
   const key = { repo: `${pr.owner}/${pr.repo}`, pullNumber: pr.pullNumber, headSha: pr.headSha };
@@ -78,7 +82,8 @@ export async function publishPlan(p: {
     policyCommit: plan.policy.ok ? plan.policy.commitSha : null,
     ...plan.verdict,
     title: output.title,
-    missing: missingApprovalLines(plan.decision, approval),
+    // Nothing was counted for a request that already ran: no approval is missing, none is asked for.
+    missing: plan.verdict.state === "already_ran" ? [] : missingApprovalLines(plan.decision, approval),
     fingerprint: plan.run?.fingerprint.digest ?? null,
     checkRunUrl,
     evaluatedAt: p.now(),

@@ -18,6 +18,7 @@ import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js"
 import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type { RequirementSpec, RequirementStatus, StatementDecision } from "../policy/policy-types.js";
 import { firstTokenOffset } from "../sql/source-text.js";
+import { earlierRunLine, RUNS_ONCE } from "./describe-earlier-run.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { codeBlock, fitToLimit, inlineCode, tableCell } from "./markdown.js";
 
@@ -36,6 +37,7 @@ export interface RenderCheckRunParams
     | "policyChange"
     | "offerRun"
     | "parserVersions"
+    | "earlierRuns"
   > {
   /** Review requests GitHub refused. */
   reviewProblems: string[];
@@ -114,6 +116,10 @@ export function renderCheckRun(p: RenderCheckRunParams): CheckRunOutput {
         [`**Needs approval.** ${unmet.map((r) => describeNeed(r, statuses)).join(" ")}`],
       );
     }
+    case "already_ran":
+      return head("Already ran: nothing here runs again", [
+        "**Already ran.** Every request file of this pull request already ran on an earlier commit, and this commit leaves their statements, parameters and target as they were: nothing here runs again, so no approval is asked for or counted.",
+      ]);
     case "ready":
       return decision?.outcome === "auto" && (decision?.requirements.length ?? 0) === 0
         ? head("Approved automatically by policy", [
@@ -138,6 +144,7 @@ function finish(
   const summary = [
     ...head.lead,
     "",
+    ...earlierRunsSection(p),
     ...requirementsTable(p),
     ...approvalsSection(p),
     ...statementsTable(p),
@@ -162,7 +169,20 @@ function finish(
   };
 }
 
+function earlierRunsSection(p: RenderCheckRunParams): string[] {
+  if (p.earlierRuns.length === 0) return [];
+  const blocked = p.earlierRuns.some((r) => !r.runsAgain);
+  return [
+    "**Ran on an earlier commit of this pull request**",
+    ...p.earlierRuns.map((r) => `- ${earlierRunLine(r)}`),
+    ...(blocked ? ["", RUNS_ONCE] : []),
+    "",
+  ];
+}
+
 function requirementsTable(p: RenderCheckRunParams): string[] {
+  // Nothing was counted: a table would only show every requirement as missing.
+  if (p.verdict.state === "already_ran") return [];
   const requirements = p.decision?.requirements ?? [];
   if (requirements.length === 0) return [];
   const out = ["| Requirement | Needs | From | Approved by | Missing |", "|---|---|---|---|---|"];

@@ -1,6 +1,9 @@
 import type { RequestVerdict } from "../approvals/request-verdict.js";
 import { COMMAND_PREFIX } from "../github/parse-command.js";
+import type { EarlierRun } from "../plan-pull-request/earlier-runs.js";
 import type { ExecutionRow } from "../runner/ledger/execution-ledger.js";
+import { earlierRunLine, earlierRunOutcome, RUNS_ONCE } from "./describe-earlier-run.js";
+import { inlineCode } from "./markdown.js";
 
 /** Pure: the replies to comment commands, in plain words. */
 export function helpReply(p: { unknownWord: string | null; runnerEnabled: boolean }): string {
@@ -42,18 +45,34 @@ export function notRunnableReply(p: { verdict: RequestVerdict | null; runnerEnab
     blocked: "a reviewer requested changes",
     needs_approval: "approvals are still missing",
     fork: "it comes from a fork, and querygate never runs those",
+    already_ran: "every request file already ran on this pull request",
     ready: "",
   };
   return `Nothing ran: ${why[p.verdict.state]}. The status comment says what to do next.`;
 }
 
-/** What a run request queued: one line per request file, saying when one already ran. */
-export function queuedReply(queued: Array<{ row: ExecutionRow; created: boolean }>): string {
+/** Why a run request ran nothing: what it asked for already ran on this pull request (when, and its result). */
+export function alreadyRanReply(runs: EarlierRun[]): string {
+  const [only] = runs;
+  const lead =
+    runs.length === 1 && only
+      ? `Nothing ran: ${inlineCode(only.requestPath)} already ran on this pull request — ${earlierRunOutcome(only)}.`
+      : `Nothing ran: these request files already ran on this pull request.\n\n${runs.map((r) => `- ${earlierRunLine(r)}`).join("\n")}`;
+  return `${lead}\n\n${RUNS_ONCE}`;
+}
+
+/**
+ * What a run request queued: one line per request file, saying when one already ran (or is queued) — under
+ * another path when the ledger found the same request there (`requestPath`: the file asked for).
+ */
+export function queuedReply(
+  queued: Array<{ row: ExecutionRow; created: boolean; requestPath?: string }>,
+): string {
   return queued
-    .map(({ row, created }) =>
+    .map(({ row, created, requestPath = row.requestPath }) =>
       created
-        ? `- \`${row.requestPath}\` on \`${row.target}\`: queued`
-        : `- \`${row.requestPath}\` on \`${row.target}\`: already ${row.state.replace("_", " ")} — a request runs at most once (key \`${row.key.slice(0, 12)}\`)`,
+        ? `- \`${requestPath}\` on \`${row.target}\`: queued`
+        : `- \`${requestPath}\` on \`${row.target}\`: already ${row.state.replace("_", " ")}${requestPath === row.requestPath ? "" : ` as \`${row.requestPath}\``} — a request runs at most once (key \`${row.key.slice(0, 12)}\`)`,
     )
     .join("\n");
 }

@@ -1,10 +1,12 @@
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import type { RequestVerdict, VerdictState } from "../approvals/request-verdict.js";
 import { ISSUE_COMMENT_MAX_CHARS, STATUS_COMMENT_MARKER } from "../github/limits.js";
+import type { PriorExecution } from "../plan-pull-request/earlier-runs.js";
 import type { PullRequestPlan } from "../plan-pull-request/pull-request-plan.js";
 import { formatPrincipal } from "../policy/evaluate/principals.js";
 import type { Decision } from "../policy/policy-types.js";
 import type { ExecutionSummary } from "../store/state-store.js";
+import { earlierRunLine, otherHeadLine, RUNS_ONCE } from "./describe-earlier-run.js";
 import { missingOf, requirementLabel } from "./describe-requirement.js";
 import { fitToLimit, tableCell } from "./markdown.js";
 
@@ -12,7 +14,7 @@ import { fitToLimit, tableCell } from "./markdown.js";
 const MAX_QUOTED_DENIALS = 3;
 
 export interface RenderStatusCommentParams
-  extends Pick<PullRequestPlan, "evaluations" | "skipped" | "policyChange"> {
+  extends Pick<PullRequestPlan, "evaluations" | "skipped" | "policyChange" | "earlierRuns"> {
   verdict: RequestVerdict;
   decision: Decision | null;
   approval: ApprovalStatus | null;
@@ -24,6 +26,8 @@ export interface RenderStatusCommentParams
   runnerEnabled: boolean;
   /** Executions of this head commit; once there are any, the comment reports them instead. */
   executions: ExecutionSummary[];
+  /** Every execution of the pull request, on any head commit (the executed status lists the other heads'). */
+  priorExecutions: readonly PriorExecution[];
 }
 
 const EXECUTION_STATE: Record<string, string> = {
@@ -35,30 +39,54 @@ const EXECUTION_STATE: Record<string, string> = {
   needs_verification: "⚠️ needs manual verification",
 };
 
-/** Pure: the status comment once something ran (or is running) for this head commit. */
-export function renderExecutedStatus(p: { headSha: string; executions: ExecutionSummary[] }): string {
+/**
+ * Pure: the status comment once something ran (or is running) for this head commit; what ran on the pull
+ * request's other head commits follows.
+ */
+export function renderExecutedStatus(p: {
+  headSha: string;
+  executions: ExecutionSummary[];
+  priorExecutions: readonly PriorExecution[];
+}): string {
+  const head = p.headSha.toLowerCase();
+  const others = p.priorExecutions.filter((e) => e.headSha.toLowerCase() !== head);
   const states = p.executions.map((e) => e.state);
   const headline = states.some((s) => s === "queued" || s === "running")
     ? EXECUTED_HEADLINES.running
     : states.every((s) => s === "succeeded")
       ? EXECUTED_HEADLINES.executed
       : EXECUTED_HEADLINES.mixed;
-  return [
+  const lines = [
     STATUS_COMMENT_MARKER,
     `### querygate: ${headline}`,
     "",
     ...p.executions.map((e) => `- \`${e.requestPath}\`: ${EXECUTION_STATE[e.state] ?? e.state}`),
     "",
-    "Each result is in its own comment below, and its audit record on the `querygate/audit` branch. A request runs at most once: to run it again, push a new commit and get it approved again.",
+    ...(others.length > 0
+      ? ["Ran on other commits of this pull request:", ...others.map((e) => `- ${otherHeadLine(e)}`), ""]
+      : []),
+    "Each result is in its own comment below, and its audit record on the `querygate/audit` branch. A request runs at most once: a later push that leaves its statements, parameters and target as they were does not make it runnable again, unless it failed or was rolled back (nothing changed) — then the new commit's approvals may run it again. To run one that executed again, add a new request file, or change its statements, parameters or target.",
     "",
     `<sub>Head ${p.headSha.slice(0, 7)}</sub>`,
-  ].join("\n");
+  ];
+  // A long history of other commits' runs must not push the comment over GitHub's limit.
+  return fitToLimit(lines.join("\n"), ISSUE_COMMENT_MAX_CHARS, "The result comments below list the rest.")
+    .text;
 }
 
 /** Pure: the sticky comment — the status in plain words and the one next step. */
 export function renderStatusComment(p: RenderStatusCommentParams): string {
-  if (p.executions.length > 0) return renderExecutedStatus({ headSha: p.headSha, executions: p.executions });
+  if (p.executions.length > 0) return renderExecutedStatus(p);
   const lines = [STATUS_COMMENT_MARKER, `### querygate: ${headline(p)}`, "", ...body(p)];
+  // Request files that ran on an earlier commit (every one of them: the body already lists them).
+  if (p.earlierRuns.length > 0 && p.verdict.state !== "already_ran") {
+    lines.push(
+      "",
+      "Ran on an earlier commit of this pull request:",
+      ...p.earlierRuns.map((r) => `- ${earlierRunLine(r)}`),
+      ...(p.earlierRuns.some((r) => !r.runsAgain) ? ["", RUNS_ONCE] : []),
+    );
+  }
   const stale = (p.approval?.approvals ?? []).filter(
     (a) => a.ignored === "stale_commit" || a.ignored === "stale_context",
   );
@@ -84,6 +112,7 @@ const STATUS_HEADLINES: Record<VerdictState, string> = {
   invalid: "cannot run as written",
   denied: "denied by policy",
   fork: "from a fork — never runs",
+  already_ran: "already ran",
   blocked: "blocked by a change request",
   needs_approval: "waiting for approval",
   ready: "approved",
@@ -156,6 +185,14 @@ function body(p: RenderStatusCommentParams): string[] {
           : []),
       ];
     }
+    case "already_ran":
+      return [
+        "Every request file of this pull request already ran on an earlier commit, and this commit leaves their statements, parameters and target as they were: nothing here runs again.",
+        "",
+        ...p.earlierRuns.map((r) => `- ${earlierRunLine(r)}`),
+        "",
+        RUNS_ONCE,
+      ];
     case "fork":
       return [
         "This pull request comes from a fork. querygate evaluates it so reviewers can see the verdict, but never runs requests from forks. Push the branch to this repository and open the pull request from there.",

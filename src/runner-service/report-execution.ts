@@ -5,6 +5,7 @@ import { commitAuditRecord } from "../github/commit-audit-record.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { upsertExecuteCheckRun, upsertResultComments } from "../github/publish-execution-result.js";
 import { publishStatusComment } from "../github/publish-status-comment.js";
+import { priorExecution } from "../plan-pull-request/earlier-runs.js";
 import {
   type ResultStatement,
   renderExecuteCheckRun,
@@ -113,11 +114,9 @@ export function createExecutionReporter(deps: ReportDeps) {
       key: row.key,
       output: checkRun,
     });
-    const executions = await deps.store.listExecutions({
-      repo: row.repo,
-      pullNumber: payload.pullNumber,
-      headSha: payload.headSha,
-    });
+    const pullRequest = { repo: row.repo, pullNumber: payload.pullNumber };
+    const executions = await deps.store.listExecutions({ ...pullRequest, headSha: payload.headSha });
+    const everyHead = await deps.store.listPullRequestExecutions(pullRequest);
     await publishStatusComment({
       octokit,
       store: deps.store,
@@ -130,6 +129,7 @@ export function createExecutionReporter(deps: ReportDeps) {
         executions: executions.map((e) =>
           e.requestPath === payload.unit.requestPath ? { ...e, state: row.state } : e,
         ),
+        priorExecutions: everyHead.map((e) => priorExecution(e, payload.htmlUrl)),
       }),
       create: true,
       searchExisting: true,

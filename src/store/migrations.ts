@@ -190,6 +190,26 @@ export const MIGRATIONS: readonly Migration[] = [
         add column result_title text;
     `,
   },
+  {
+    // What ran does not run again by accident (docs/runner.md, "The same request"). Each execution keeps the
+    // digest of its request — target, statements and parameters, not the path nor the head commit — and a
+    // pull request queues or runs one request at most once, whichever head it is asked on and whichever
+    // replica asks: only a failed or rolled-back row (nothing changed) lets the same request be queued again.
+    // Rows from before this migration have no digest; the planner still matches them by statements and target.
+    // The verdict gains `already_ran`: every request file ran on an earlier head and none runs again.
+    id: "0007_request_runs_once",
+    sql: `
+      alter table ${STATE_SCHEMA}.executions
+        add column request_digest text check (request_digest ~ '^[0-9a-f]{64}$');
+      create unique index executions_request_once
+        on ${STATE_SCHEMA}.executions (lower(repo), pull_number, request_digest)
+        where request_digest is not null and state not in ('failed', 'rolled_back');
+      alter table ${STATE_SCHEMA}.request_states
+        drop constraint request_states_state_check,
+        add constraint request_states_state_check check (state in ('no_policy', 'no_requests', 'wrong_base',
+          'invalid', 'denied', 'blocked', 'needs_approval', 'fork', 'already_ran', 'ready'));
+    `,
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns the ids it applied, in order. */

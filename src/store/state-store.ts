@@ -46,6 +46,11 @@ export interface StateStore {
   /** The executions queued for a pull request's head commit (the runner's ledger), by request path. */
   listExecutions(key: PullRequestKey & { headSha: string }): Promise<ExecutionSummary[]>;
   /**
+   * Every execution of a pull request, on any of its head commits, oldest first: what already ran does not
+   * run again (docs/runner.md, "The same request").
+   */
+  listPullRequestExecutions(key: PullRequestKey): Promise<PullRequestExecution[]>;
+  /**
    * Where a pull request stands, as the app last published it; one record per pull request, replaced by
    * each evaluation. The API, the MCP server and `querygate submit --wait` read state only from here.
    */
@@ -63,6 +68,21 @@ export interface ExecutionSummary {
   resultTitle: string | null;
   /** The result comment(s) as posted, parts joined: masked columns are masked; null until reported. */
   resultMarkdown: string | null;
+}
+
+/** One execution of a pull request, on whichever head commit it was queued. */
+export interface PullRequestExecution {
+  key: string;
+  requestPath: string;
+  headSha: string;
+  target: string;
+  /** Each statement's index and hash, and the parameters bound to it (null when the ledger row has no run payload). */
+  statements: Array<{ index: number; hash: string; params: unknown[] | null }>;
+  state: string;
+  queuedAt: Date;
+  endedAt: Date | null;
+  commentId: number | null;
+  reported: boolean;
 }
 
 /** One pull request's latest published evaluation (docs/api.md). */
@@ -266,6 +286,45 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
       }));
     },
 
+    async listPullRequestExecutions({ repo, pullNumber }) {
+      const { rows } = await pool.query<{
+        key: string;
+        request_path: string;
+        head_sha: string;
+        target: string;
+        statements: Array<{ index: number; hash: string }>;
+        unit_statements: unknown;
+        state: string;
+        created_at: Date;
+        ended_at: Date | null;
+        report_comment_id: string | null;
+        reported: boolean;
+      }>(
+        `select key, request_path, head_sha, target, statements, payload -> 'unit' -> 'statements' as unit_statements,
+                state, created_at, ended_at, report_comment_id, reported_at is not null as reported
+         from ${STATE_SCHEMA}.executions
+         where lower(repo) = lower($1) and pull_number = $2
+         order by created_at, key`,
+        [repo, pullNumber],
+      );
+      return rows.map((r) => ({
+        key: r.key,
+        requestPath: r.request_path,
+        headSha: r.head_sha,
+        target: r.target,
+        statements: r.statements.map((s) => ({
+          index: s.index,
+          hash: s.hash,
+          params: boundParams(r.unit_statements, s.index),
+        })),
+        state: r.state,
+        queuedAt: r.created_at,
+        endedAt: r.ended_at,
+        commentId: r.report_comment_id === null ? null : Number(r.report_comment_id),
+        reported: r.reported,
+      }));
+    },
+
     async recordRequestState(r) {
       await pool.query(
         `insert into ${STATE_SCHEMA}.request_states (repo, pull_number, head_sha, base_ref, policy_commit,
@@ -362,4 +421,14 @@ export function createStateStore(pool: pg.Pool, options: StateStoreOptions = {})
       }
     },
   };
+}
+
+/** The parameters the run payload bound to statement `index`; null when the payload does not say. */
+function boundParams(unitStatements: unknown, index: number): unknown[] | null {
+  if (!Array.isArray(unitStatements)) return null;
+  const statement = unitStatements.find(
+    (s): s is { index: number; params?: unknown } =>
+      typeof s === "object" && s !== null && (s as { index?: unknown }).index === index,
+  );
+  return statement && Array.isArray(statement.params) ? statement.params : null;
 }

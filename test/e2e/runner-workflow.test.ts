@@ -21,6 +21,7 @@ describe("running approved requests (examples/runs.yml)", () => {
     order7: "select status from orders where id = 7",
     order9: "select status from orders where id = 9",
     order10: "select status from orders where id = 10",
+    amounts11to13: "select id::int, amount::text from orders where id between 11 and 13 order by id",
   };
   const seen: Record<string, unknown[]> = {};
   const prodRows = async (name: keyof typeof QUERIES) => seen[name];
@@ -130,9 +131,10 @@ describe("running approved requests (examples/runs.yml)", () => {
       expect.objectContaining({ path: "actions/set-status.yml", start_line: 5 }),
     );
     const audit = report.commits.filter((c) => c.branch === "querygate/audit");
-    const record = Object.entries(audit.at(-1)?.files ?? {}).find(([path]) =>
-      path.endsWith(`${executions(8)[0]?.key}.json`),
-    );
+    // The commit that added the record (later stories add their own records after it).
+    const record = audit
+      .flatMap((c) => Object.entries(c.files))
+      .find(([path]) => path.endsWith(`${executions(8)[0]?.key}.json`));
     expect(JSON.parse(record?.[1] ?? "{}").request.statements[0].params_hash).toMatch(
       /^sha256:[0-9a-f]{64}$/,
     );
@@ -152,6 +154,45 @@ describe("running approved requests (examples/runs.yml)", () => {
       }),
     );
     expect(await prodRows("order10")).not.toEqual([{ status: "shiped" }]);
+  });
+
+  it("10. what ran does not run again: a later push leaving the request file unchanged makes nothing runnable", async () => {
+    // Seeded amounts: 11.99, 12.99, 13.99 (see the stories 10 and 11). Order 11 gets its fee once.
+    expect((await prodRows("amounts11to13"))?.[0]).toEqual({ id: 11, amount: "16.99" });
+    expect(executions(10)).toEqual([
+      expect.objectContaining({ request_path: "queries/fee-11.sql", state: "succeeded", row_counts: [1] }),
+    ]);
+    expect(results(10)).toHaveLength(1);
+    const head = pr(10)?.head_sha;
+    const check = pr(10)
+      ?.check_runs.filter((c) => c.name === "querygate" && c.head_sha === head)
+      .at(-1);
+    expect(check?.actions).toEqual([]);
+    expect(check?.title).toMatch(/^Already ran/);
+    expect(check?.conclusion).toBe("neutral");
+    expect(check?.summary).toContain("`queries/fee-11.sql`");
+    const resultLink = `#issuecomment-${results(10)[0]?.id}`;
+    expect(check?.summary).toContain(resultLink);
+    const status = pr(10)?.comments.find((c) => c.body.startsWith(STATUS_COMMENT_MARKER))?.body ?? "";
+    expect(status).toContain("### querygate: already ran");
+    expect(status).toContain(resultLink);
+    const refusal = replies(10).at(-1)?.body ?? "";
+    expect(refusal).toMatch(/^Nothing ran: `queries\/fee-11\.sql` already ran on this pull request/);
+    expect(refusal).toContain(resultLink);
+  });
+
+  it("11. a push that changes one of two request files: the changed one runs once approved again, the other not again", async () => {
+    expect((await prodRows("amounts11to13"))?.slice(1)).toEqual([
+      { id: 12, amount: "17.99" },
+      { id: 13, amount: "25.99" },
+    ]);
+    expect(executions(11).map((e) => [e.request_path, e.state])).toEqual([
+      ["queries/fee-12.sql", "succeeded"],
+      ["queries/fee-13.sql", "succeeded"],
+      ["queries/fee-13.sql", "succeeded"],
+    ]);
+    const status = pr(11)?.comments.find((c) => c.body.startsWith(STATUS_COMMENT_MARKER))?.body ?? "";
+    expect(status).toContain("`queries/fee-12.sql`");
   });
 
   it("records every execution in one unbroken audit chain on querygate/audit", () => {

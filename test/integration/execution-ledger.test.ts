@@ -187,6 +187,73 @@ describe("execution ledger", () => {
     expect(job?.data).toEqual({ key });
   });
 
+  it("queues one request of a pull request once, whichever head commit and whichever replica asks", async () => {
+    // Ten replicas (their own pools and ledgers), each asked on another head for the same request.
+    const pools = Array.from({ length: CONCURRENT_CALLS }, () => {
+      const replicaPool = new pg.Pool({ connectionString: database.url, max: 2 });
+      replicaPool.on("error", () => {});
+      return replicaPool;
+    });
+    try {
+      const digest = "d".repeat(64);
+      const results = await Promise.all(
+        pools.map((replicaPool, i) =>
+          enqueueExecution({
+            ledger: createExecutionLedger(replicaPool),
+            boss: queue.boss,
+            request: request({
+              headSha: i.toString(16).padStart(40, "a"),
+              requestPath: "queries/fee.sql",
+              requestDigest: digest,
+            }),
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.row.key)).size).toBe(1);
+      const { rows } = await pool.query(
+        "select count(*)::int as n from querygate.executions where request_digest = $1",
+        [digest],
+      );
+      expect(rows[0].n).toBe(1);
+      expect(await countJobs(results[0]?.row.key ?? "")).toBe(1);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it("queues the same request again on a later head only after a run that changed nothing", async () => {
+    const digest = "e".repeat(64);
+    const on = (head: string, more: Partial<ExecutionRequest> = {}) =>
+      request({ headSha: head.repeat(40), requestPath: "queries/again.sql", requestDigest: digest, ...more });
+    const finishAs = async (key: string, state: "failed" | "rolled_back" | "needs_verification") => {
+      await ledger.claim(key, "worker-x");
+      await ledger.finish(key, "worker-x", { state });
+    };
+    const first = await ledger.enqueueOnce(on("1"));
+    expect(first.created).toBe(true);
+    // Queued: another head finds it.
+    expect(await ledger.enqueueOnce(on("2"))).toMatchObject({ created: false, row: { key: first.row.key } });
+    await finishAs(first.row.key, "failed");
+    // Failed: nothing changed, so a later head may queue it again; the same head never (its key).
+    expect((await ledger.enqueueOnce(on("1"))).row.key).toBe(first.row.key);
+    const second = await ledger.enqueueOnce(on("2"));
+    expect(second.created).toBe(true);
+    await finishAs(second.row.key, "rolled_back");
+    const third = await ledger.enqueueOnce(on("3"));
+    expect(third.created).toBe(true);
+    await finishAs(third.row.key, "needs_verification");
+    // It may have committed: never queued again, on any head.
+    expect(await ledger.enqueueOnce(on("4"))).toMatchObject({
+      created: false,
+      row: { key: third.row.key, state: "needs_verification" },
+    });
+    // The digest is per pull request: another pull request's same request is its own.
+    expect((await ledger.enqueueOnce(on("4", { pullNumber: 8 }))).created).toBe(true);
+    // A row without a digest (a caller that did not give one) is guarded by its key only.
+    expect((await ledger.enqueueOnce(on("5", { requestDigest: null }))).created).toBe(true);
+  });
+
   it("records who, what, where and when on the row", async () => {
     const unit = request({ triggeredAt: new Date("2026-01-02T03:04:05Z"), readOnly: true });
     const { created, row } = await enqueueExecution({ ledger, boss: queue.boss, request: unit });

@@ -260,6 +260,93 @@ describe("state store", () => {
     ]);
   });
 
+  it("records the verdict already_ran (migration 0007)", async () => {
+    const record: RequestStateRecord = {
+      repo: "acme/db",
+      pullNumber: 15,
+      headSha: "a".repeat(40),
+      baseRef: "main",
+      policyCommit: "b".repeat(40),
+      state: "already_ran",
+      conclusion: "neutral",
+      runnable: false,
+      title: "Already ran: nothing here runs again",
+      missing: [],
+      fingerprint: null,
+      checkRunUrl: null,
+      evaluatedAt: new Date("2026-03-04T05:06:07Z"),
+    };
+    await store.recordRequestState(record);
+    expect(await store.findRequestState({ repo: "acme/db", pullNumber: 15 })).toEqual(record);
+  });
+
+  it("lists a pull request's executions on every head, with the parameters their run payloads bound", async () => {
+    const ledger = createExecutionLedger(pool);
+    const unit = (headSha: string, requestPath: string, payload?: unknown) => ({
+      repo: "Acme/DB",
+      pullNumber: 16,
+      headSha,
+      requestPath,
+      statements: [
+        { index: 0, hash: "1".repeat(64) },
+        { index: 1, hash: "2".repeat(64) },
+      ],
+      fingerprint: "fp",
+      target: "orders-prod",
+      readOnly: false,
+      triggeredBy: "dana",
+      ...(payload === undefined ? {} : { payload }),
+    });
+    const payload = {
+      unit: {
+        statements: [
+          { index: 0, params: ["9", null] },
+          { index: 1, params: [] },
+        ],
+      },
+    };
+    const { row: first } = await ledger.enqueueOnce(unit("a".repeat(40), "queries/x.yml", payload));
+    await ledger.claim(first.key, "w1");
+    await ledger.finish(first.key, "w1", { state: "succeeded" });
+    await ledger.markReported(first.key, { commentId: 9 });
+    const { row: second } = await ledger.enqueueOnce(unit("b".repeat(40), "queries/y.sql"));
+    await ledger.enqueueOnce({ ...unit("b".repeat(40), "queries/z.sql"), pullNumber: 17 });
+    const listed = await store.listPullRequestExecutions({ repo: "acme/db", pullNumber: 16 });
+    expect(listed).toEqual([
+      {
+        key: first.key,
+        requestPath: "queries/x.yml",
+        headSha: "a".repeat(40),
+        target: "orders-prod",
+        statements: [
+          { index: 0, hash: "1".repeat(64), params: ["9", null] },
+          { index: 1, hash: "2".repeat(64), params: [] },
+        ],
+        state: "succeeded",
+        queuedAt: first.createdAt,
+        endedAt: expect.any(Date),
+        commentId: 9,
+        reported: true,
+      },
+      {
+        key: second.key,
+        requestPath: "queries/y.sql",
+        headSha: "b".repeat(40),
+        target: "orders-prod",
+        // No run payload: the parameters are not known.
+        statements: [
+          { index: 0, hash: "1".repeat(64), params: null },
+          { index: 1, hash: "2".repeat(64), params: null },
+        ],
+        state: "queued",
+        queuedAt: second.createdAt,
+        endedAt: null,
+        commentId: null,
+        reported: false,
+      },
+    ]);
+  });
+
   it("serialises work on the same pull request", async () => {
     const spans: { name: string; start: number; end: number }[] = [];
     const hold = (name: string) => async () => {

@@ -1,7 +1,8 @@
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import { type RequestVerdict, requestVerdict } from "../../src/approvals/request-verdict.js";
+import type { EarlierRun, PriorExecution } from "../../src/plan-pull-request/earlier-runs.js";
 import type { RequestFileEvaluation } from "../../src/plan-pull-request/evaluate-request-file.js";
-import { planPullRequest } from "../../src/plan-pull-request/plan-pull-request.js";
+import { everyRequestRan, planPullRequest } from "../../src/plan-pull-request/plan-pull-request.js";
 import type { BasePolicy, PolicyChangeReport } from "../../src/plan-pull-request/pull-request-plan.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import type { CompiledPolicy } from "../../src/policy/evaluate/compile-policy.js";
@@ -79,6 +80,10 @@ export interface PullRequestState {
   baseProblem?: string | null;
   fork?: boolean;
   policyChange?: PolicyChangeReport | null;
+  /** Executions of the pull request on any head commit (the ledger); default none. */
+  priorExecutions?: PriorExecution[];
+  /** The head commit; default RENDER_HEAD_SHA. */
+  headSha?: string;
 }
 
 function decisionOf(s: PullRequestState): Decision | null {
@@ -90,21 +95,32 @@ function decisionOf(s: PullRequestState): Decision | null {
   );
 }
 
+/** The request files that ran on an earlier head commit, as the planner finds them. */
+function earlierRunsOf(s: PullRequestState): EarlierRun[] {
+  return s.priorExecutions?.length ? checkRunParams(s).earlierRuns : [];
+}
+
 /** The verdict the check run computes for this state; the status comment is given the same. */
 export function verdictOf(s: PullRequestState): RequestVerdict {
   const evaluations = s.evaluations ?? [];
   const skipped = s.skipped ?? [];
   const change = s.policyChange ?? null;
+  const decision = decisionOf(s);
   return requestVerdict({
     policyOk: (s.policy ?? VALID_BASE_POLICY).ok,
     requestFiles: s.requestFiles ?? evaluations.length + skipped.length,
     invalidFiles: evaluations.filter((e) => !e.ok).length + skipped.length,
     changesPolicy: change !== null,
     proposedPolicyBroken: change !== null && (change.errors.length > 0 || (change.tests?.failed ?? 0) > 0),
-    outcome: decisionOf(s)?.outcome ?? null,
+    outcome: decision?.outcome ?? null,
     approval: s.approval ?? null,
     baseProblem: s.baseProblem ?? null,
     fork: s.fork ?? false,
+    alreadyRan: everyRequestRan({
+      decided: decision === null ? null : { evaluations, decision },
+      skipped,
+      earlier: earlierRunsOf(s),
+    }),
   });
 }
 
@@ -119,7 +135,7 @@ export function checkRunParams(
   const decision = decisionOf(s);
   const evaluations = s.evaluations ?? [];
   const plan = planPullRequest({
-    pr: { headSha: RENDER_HEAD_SHA, baseRef: "main", fork: s.fork ?? false },
+    pr: { headSha: s.headSha ?? RENDER_HEAD_SHA, baseRef: "main", fork: s.fork ?? false },
     policy: s.policy ?? VALID_BASE_POLICY,
     decided: decision === null ? null : { evaluations, decision },
     skipped: s.skipped ?? [],
@@ -128,6 +144,7 @@ export function checkRunParams(
     approval: s.approval ?? null,
     contextFiles: [],
     executionCount: 0,
+    priorExecutions: s.priorExecutions ?? [],
     runnerEnabled: s.offerRun ?? false,
     dismissStale: false,
   });
@@ -155,6 +172,8 @@ export function statusCommentParams(
     checkRunUrl: s.checkRunUrl === undefined ? CHECK_RUN_URL : s.checkRunUrl,
     runnerEnabled: s.runnerEnabled ?? true,
     executions: s.executions ?? [],
+    priorExecutions: s.priorExecutions ?? [],
+    earlierRuns: earlierRunsOf(s),
   };
 }
 

@@ -312,6 +312,7 @@ describe("requestVerdict", () => {
     approval: met,
     baseProblem: null,
     fork: false,
+    alreadyRan: false,
   };
   it.each<[Partial<VerdictInput>, string, string, boolean]>([
     [{}, "ready", "success", true],
@@ -336,6 +337,12 @@ describe("requestVerdict", () => {
     ],
     [{ approval: null, outcome: "auto" }, "ready", "success", true],
     [{ approval: null }, "needs_approval", "action_required", false],
+    // Every request file already ran on an earlier head: nothing to approve, nothing runs.
+    [{ alreadyRan: true, approval: null }, "already_ran", "neutral", false],
+    [{ alreadyRan: true, approval: null, outcome: "auto" }, "already_ran", "neutral", false],
+    // …unless the pull request changes the policy as well: its owners must still approve that.
+    [{ alreadyRan: true, changesPolicy: true }, "ready", "success", true],
+    [{ alreadyRan: true, invalidFiles: 1 }, "invalid", "failure", false],
   ])("%j → %s", (over, state, conclusion, runnable) => {
     expect(requestVerdict({ ...base, ...over })).toEqual({ state, conclusion, runnable });
   });

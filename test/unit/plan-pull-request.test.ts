@@ -3,12 +3,16 @@ import { approvalContextDigest } from "../../src/approvals/approval-context.js";
 import { approvalStatus } from "../../src/approvals/approval-status.js";
 import type { ApprovalStatus } from "../../src/approvals/approval-types.js";
 import { decideRun } from "../../src/decide-run/decide-run.js";
+import { identityOf, type PriorExecution } from "../../src/plan-pull-request/earlier-runs.js";
 import { type DecisionPlan, planDecision } from "../../src/plan-pull-request/plan-decision.js";
 import {
+  earlierRunsOf,
+  needsApprovals,
   type PlanPullRequestParams,
   planPullRequest,
 } from "../../src/plan-pull-request/plan-pull-request.js";
 import type { BasePolicy } from "../../src/plan-pull-request/pull-request-plan.js";
+import { requestDigest, sameRequest } from "../../src/plan-pull-request/same-request.js";
 import type { CompiledPolicy } from "../../src/policy/evaluate/compile-policy.js";
 import { bundledGrammarVersions } from "../../src/sql/postgres/load-parser.js";
 import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy, target } from "../support/builders/policy-file.js";
@@ -74,6 +78,7 @@ function plan(decided: DecisionPlan, over: Partial<PlanPullRequestParams> = {}) 
     approval: null,
     contextFiles: [{ path: "policies/querygate.yml", blobSha: "b".repeat(40) }],
     executionCount: 0,
+    priorExecutions: [],
     runnerEnabled: true,
     dismissStale: false,
     ...over,
@@ -247,5 +252,221 @@ describe("decideRun", () => {
         now: NOW,
       }),
     ).toEqual({ kind: "not_runnable" });
+  });
+});
+
+describe("what ran does not run again (earlier head commits)", () => {
+  const EARLIER = "e".repeat(40);
+  const OTHER = sqlRequest("UPDATE orders SET status = 'y' WHERE id = 8;");
+  const pr = {
+    owner: "acme",
+    repo: "r",
+    pullNumber: 1,
+    htmlUrl: "https://github.test/acme/r/pull/1",
+    headSha: HEAD,
+    author: "alice",
+  };
+
+  /** The ledger's execution of what `path` is now, queued on head `headSha`. */
+  async function ranAs(
+    files: Record<string, string>,
+    path: string,
+    more: Partial<PriorExecution> = {},
+  ): Promise<PriorExecution> {
+    const decided = await decide(files);
+    const unit = plan(decided, { approval: approvalsBy(decided, "dana", "dave") }).run?.units.find(
+      (u) => u.requestPath === path,
+    );
+    if (!unit) throw new Error(`no unit for ${path}`);
+    return {
+      key: "k".repeat(64),
+      requestPath: path,
+      headSha: EARLIER,
+      ...identityOf(unit),
+      state: "succeeded",
+      queuedAt: new Date("2026-11-21T09:00:00Z"),
+      endedAt: new Date("2026-11-21T09:00:01Z"),
+      resultUrl: `${pr.htmlUrl}#issuecomment-5`,
+      ...more,
+    };
+  }
+
+  const decideFor = (planned: ReturnType<typeof plan>, over: Partial<Parameters<typeof decideRun>[0]> = {}) =>
+    decideRun({
+      plan: planned,
+      pr,
+      installationId: 1,
+      sender: "alice",
+      senderIsBot: false,
+      trigger: "button",
+      approved: null,
+      now: NOW,
+      ...over,
+    });
+
+  it("a push that leaves the request file unchanged: already ran, nothing to approve, no Run, every trigger refused", async () => {
+    const files = { "queries/a.sql": WRITE };
+    const decided = await decide(files);
+    const priorExecutions = [await ranAs(files, "queries/a.sql")];
+    const earlier = earlierRunsOf({ policy: basePolicy(), decided, priorExecutions, pr });
+    expect(earlier).toEqual([
+      {
+        requestPath: "queries/a.sql",
+        runsAgain: false,
+        execution: expect.objectContaining({
+          headSha: EARLIER,
+          state: "succeeded",
+          at: "2026-11-21T09:00:01.000Z",
+        }),
+      },
+    ]);
+    // The handler does not even read the reviews: nothing here can run.
+    expect(
+      needsApprovals({ policy: basePolicy(), decided, skipped: [], earlier, changesPolicy: false }),
+    ).toBe(false);
+    const planned = plan(decided, { priorExecutions });
+    expect(planned.verdict).toEqual({ state: "already_ran", conclusion: "neutral", runnable: false });
+    expect(planned.offerRun).toBe(false);
+    expect(planned.run).toBeNull();
+    expect(planned.reviewersToAsk).toEqual([]);
+    for (const trigger of ["button", "comment", "merge", "auto"] as const)
+      expect(decideFor(planned, { trigger, sender: "mallory" })).toEqual({
+        kind: "already_ran",
+        runs: earlier,
+      });
+    // Approved again on the new head, it still does not run.
+    const reapproved = plan(decided, { priorExecutions, approval: approvalsBy(decided, "dana", "dave") });
+    expect(reapproved.verdict.state).toBe("already_ran");
+    expect(decideFor(reapproved)).toMatchObject({ kind: "already_ran" });
+  });
+
+  it("a push that changes one of two request files: only the changed one is runnable, once approved again", async () => {
+    const before = { "queries/a.sql": WRITE, "queries/b.sql": OTHER };
+    const priorExecutions = [await ranAs(before, "queries/a.sql"), await ranAs(before, "queries/b.sql")];
+    const after = { ...before, "queries/b.sql": sqlRequest("UPDATE orders SET status = 'z' WHERE id = 8;") };
+    const decided = await decide(after);
+    const waiting = plan(decided, { priorExecutions, approval: approvalsBy(decided, "dana") });
+    expect(waiting.verdict.state).toBe("needs_approval");
+    expect(waiting.earlierRuns.map((r) => [r.requestPath, r.runsAgain])).toEqual([["queries/a.sql", false]]);
+    const ready = plan(decided, { priorExecutions, approval: approvalsBy(decided, "dana", "dave") });
+    expect(ready.verdict.state).toBe("ready");
+    expect(ready.offerRun).toBe(true);
+    expect(ready.run?.units.map((u) => u.requestPath)).toEqual(["queries/b.sql"]);
+    expect(Object.keys(ready.run?.fingerprint.parts ?? {}).some((k) => k.startsWith("queries/a.sql"))).toBe(
+      false,
+    );
+    const decision = decideFor(ready);
+    expect(decision.kind).toBe("run");
+    if (decision.kind === "run")
+      expect(decision.payloads.map((p) => p.unit.requestPath)).toEqual(["queries/b.sql"]);
+  });
+
+  it("the same statements and target under a new path are the same request (fail closed)", async () => {
+    const priorExecutions = [await ranAs({ "queries/a.sql": WRITE }, "queries/a.sql")];
+    const moved = plan(await decide({ "queries/renamed.sql": WRITE }), { priorExecutions });
+    expect(moved.verdict.state).toBe("already_ran");
+    expect(moved.earlierRuns).toEqual([
+      expect.objectContaining({
+        requestPath: "queries/renamed.sql",
+        execution: expect.objectContaining({ requestPath: "queries/a.sql" }),
+      }),
+    ]);
+  });
+
+  it("other statement bytes, another target or other parameters make a new request", async () => {
+    const priorExecutions = [await ranAs({ "queries/a.sql": WRITE }, "queries/a.sql")];
+    const verdictFor = async (text: string) =>
+      plan(await decide({ "queries/a.sql": text }), { priorExecutions }).verdict.state;
+    expect(await verdictFor(WRITE)).toBe("already_ran");
+    // A statement's bytes start after the one before it: the first carries the .sql header's comment lines
+    // (they are sent and hashed as approved), so a new reason or ticket is a new request, to approve anew.
+    expect(
+      await verdictFor(sqlRequest("UPDATE orders SET status = 'x' WHERE id = 7;", { reason: "again" })),
+    ).toBe("needs_approval");
+    expect(await verdictFor(sqlRequest("UPDATE orders SET status = 'x' WHERE id = 8;"))).toBe(
+      "needs_approval",
+    );
+    expect(
+      await verdictFor(sqlRequest("UPDATE orders SET status = 'x' WHERE id = 7;", { target: "orders-16" })),
+    ).toBe("needs_approval");
+    const statement = { index: 0, hash: "sha256:1" };
+    const identity = (params: unknown[] | null) => ({ target: "t", statements: [{ ...statement, params }] });
+    expect(sameRequest(identity(["9", "shipped"]), identity(["9", "shipped"]))).toBe(true);
+    expect(sameRequest(identity(["9", "shipped"]), identity(["9", "paid"]))).toBe(false);
+    expect(requestDigest(identity(["9", "shipped"]))).not.toBe(requestDigest(identity(["9", "paid"])));
+    expect(requestDigest(identity(["9", "shipped"]))).toBe(requestDigest(identity(["9", "shipped"])));
+    // A ledger row without its run payload does not say: any parameters match it (fail closed).
+    expect(sameRequest(identity(null), identity(["9", "paid"]))).toBe(true);
+  });
+
+  it("failed or rolled back on an earlier head (nothing changed): may run again with this head's approvals", async () => {
+    const files = { "queries/a.sql": WRITE };
+    const decided = await decide(files);
+    const approval = approvalsBy(decided, "dana", "dave");
+    for (const state of ["failed", "rolled_back"]) {
+      const retry = plan(decided, {
+        approval,
+        priorExecutions: [await ranAs(files, "queries/a.sql", { state })],
+      });
+      expect(retry.verdict.state).toBe("ready");
+      expect(retry.offerRun).toBe(true);
+      expect(retry.earlierRuns).toEqual([expect.objectContaining({ runsAgain: true })]);
+      expect(decideFor(retry).kind).toBe("run");
+    }
+  });
+
+  it("needs_verification, queued or running blocks — whatever else the ledger holds", async () => {
+    const files = { "queries/a.sql": WRITE };
+    const decided = await decide(files);
+    const approval = approvalsBy(decided, "dana", "dave");
+    for (const state of ["needs_verification", "queued", "running"]) {
+      const failed = await ranAs(files, "queries/a.sql", {
+        state: "failed",
+        queuedAt: new Date("2026-11-21T09:30:00Z"),
+      });
+      const priorExecutions = [await ranAs(files, "queries/a.sql", { state }), failed];
+      const planned = plan(decided, { approval, priorExecutions });
+      expect(planned.verdict.state).toBe("already_ran");
+      expect(planned.earlierRuns[0]?.execution.state).toBe(state);
+    }
+  });
+
+  it("an execution on the current head is left to the ledger's key and the executed status", async () => {
+    const files = { "queries/a.sql": WRITE };
+    const decided = await decide(files);
+    const approval = approvalsBy(decided, "dana", "dave");
+    const priorExecutions = [
+      await ranAs(files, "queries/a.sql", { headSha: HEAD.toUpperCase(), state: "failed" }),
+    ];
+    const planned = plan(decided, { approval, priorExecutions, executionCount: 1 });
+    expect(planned.earlierRuns).toEqual([]);
+    expect(planned.verdict.state).toBe("ready");
+    expect(planned.offerRun).toBe(false);
+  });
+
+  it("a pull request that also changes the policy still needs its owners' approval; what ran does not run", async () => {
+    const files = { "queries/a.sql": WRITE };
+    const decided = await decide(files, true);
+    const priorExecutions = [await ranAs(files, "queries/a.sql")];
+    const earlier = earlierRunsOf({ policy: basePolicy(), decided, priorExecutions, pr });
+    expect(needsApprovals({ policy: basePolicy(), decided, skipped: [], earlier, changesPolicy: true })).toBe(
+      true,
+    );
+    const policyChange = { errors: [], tests: null };
+    const waiting = plan(decided, { priorExecutions, policyChange });
+    expect(waiting.verdict.state).toBe("needs_approval");
+    const approval = approvalStatus({
+      requirements: decided.decision.requirements,
+      pr: { author: "alice", headSha: HEAD, commitAuthors: [], commitAuthorsIncomplete: null },
+      reviews: ["dana", "dave", "sam"].map((login) => reviewFact(login, "APPROVED", HEAD)),
+      contextWatermark: 0,
+      isMember: (_org, slug, login) =>
+        (slug === "dba" && ["dana", "dave"].includes(login)) || (slug === "security" && login === "sam"),
+    });
+    const approved = plan(decided, { priorExecutions, policyChange, approval });
+    expect(approved.verdict.state).toBe("ready");
+    expect(approved.run).toBeNull();
+    expect(approved.offerRun).toBe(false);
+    expect(decideFor(approved)).toMatchObject({ kind: "already_ran" });
   });
 });

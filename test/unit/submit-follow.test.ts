@@ -155,7 +155,7 @@ describe("followRequest (through the querygate API)", () => {
       last: status,
     });
     expect(denied.calls).not.toContain("result");
-    for (const state of ["invalid", "no_policy", "wrong_base", "fork", "no_requests"]) {
+    for (const state of ["invalid", "no_policy", "wrong_base", "fork", "no_requests", "already_ran"]) {
       const { api } = fakeApi([at(state)]);
       expect((await follow(api).result).outcome, state).toBe("denied");
     }

@@ -1,5 +1,7 @@
 import type pg from "pg";
 import type { PgBoss } from "pg-boss";
+import { identityOf } from "../../plan-pull-request/earlier-runs.js";
+import { requestDigest } from "../../plan-pull-request/same-request.js";
 import { EXECUTE_QUEUE } from "../../store/job-queue.js";
 import type { RunPayload } from "../run-payload.js";
 import type { ExecutionLedger, ExecutionRequest, ExecutionRow } from "./execution-ledger.js";
@@ -29,7 +31,10 @@ export async function enqueueExecution(
   });
 }
 
-/** The ledger row's fields for one unit's payload: the key is derived from these (see idempotency-key.ts). */
+/**
+ * The ledger row's fields for one unit's payload: the key is derived from these (see idempotency-key.ts), and
+ * the request's digest from its target, statements and parameters (see same-request.ts).
+ */
 export function executionRequestOf(payload: RunPayload, fingerprint: string): ExecutionRequest {
   return {
     repo: `${payload.owner}/${payload.repo}`,
@@ -43,6 +48,7 @@ export function executionRequestOf(payload: RunPayload, fingerprint: string): Ex
     triggeredBy: payload.triggeredBy,
     triggeredAt: new Date(payload.triggeredAt),
     payload,
+    requestDigest: requestDigest(identityOf(payload.unit)),
   };
 }
 

@@ -25,6 +25,12 @@ export interface ExecutionRequest extends ExecutionIdentity {
   triggeredAt?: Date;
   /** What the executor needs (statements, parameters…); JSON, stored in the ledger, not in the job. */
   payload?: unknown;
+  /**
+   * The request's digest (src/plan-pull-request/same-request.ts): target, statements and parameters. With
+   * it, a pull request queues the same request at most once on any head, unless every earlier row of it
+   * failed or rolled back; without it (null), only the key guards.
+   */
+  requestDigest?: string | null;
 }
 
 export interface ExecutionOutcome {
@@ -78,6 +84,7 @@ export interface ExecutionRow {
   reportAuditCommitSha: string | null;
   resultMarkdown: string | null;
   resultTitle: string | null;
+  requestDigest: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -91,7 +98,10 @@ export interface EnqueueOnceOptions {
 }
 
 export interface ExecutionLedger {
-  /** Inserts the row unless its key exists; `created: false` returns the existing row untouched. */
+  /**
+   * Inserts the row unless its key exists, or the same request (its digest) of the pull request is queued,
+   * running or done on another head; `created: false` returns that existing row untouched.
+   */
   enqueueOnce(
     request: ExecutionRequest,
     options?: EnqueueOnceOptions,
@@ -120,13 +130,14 @@ export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
     async enqueueOnce(request, options = {}) {
       const key = idempotencyKey(request);
       return withTransaction(pool, async (tx) => {
-        // The primary key serialises concurrent inserts of one key: the others wait for this
-        // transaction and then insert nothing, or insert themselves if it rolled back.
+        // The primary key, and the one-run-per-request index (migration 0007), serialise concurrent inserts
+        // of one key or one request: the others wait for this transaction and then insert nothing, or insert
+        // themselves if it rolled back.
         const inserted = await tx.query(
           `insert into ${TABLE} (key, repo, pull_number, head_sha, request_path, statements, fingerprint,
-             target, read_only, triggered_by, triggered_at, payload)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12)
-           on conflict (key) do nothing
+             target, read_only, triggered_by, triggered_at, payload, request_digest)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), $12, $13)
+           on conflict do nothing
            returning *`,
           [
             key,
@@ -141,6 +152,7 @@ export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
             request.triggeredBy,
             request.triggeredAt ?? null,
             request.payload === undefined ? null : JSON.stringify(request.payload),
+            request.requestDigest ?? null,
           ],
         );
         const created = inserted.rows[0];
@@ -156,7 +168,16 @@ export function createExecutionLedger(pool: pg.Pool): ExecutionLedger {
           }
           return { created: true, row };
         }
-        const existing = await tx.query(`select * from ${TABLE} where key = $1`, [key]);
+        const byKey = await tx.query(`select * from ${TABLE} where key = $1`, [key]);
+        const existing =
+          byKey.rows[0] !== undefined || !request.requestDigest
+            ? byKey
+            : await tx.query(
+                `select * from ${TABLE}
+                 where lower(repo) = lower($1) and pull_number = $2 and request_digest = $3
+                   and state not in ('failed', 'rolled_back')`,
+                [request.repo, request.pullNumber, request.requestDigest],
+              );
         if (existing.rows[0] === undefined) {
           throw new Error(`execution ${key} conflicted on insert but cannot be read; retry the request`);
         }
@@ -328,6 +349,7 @@ function toRow(raw: any): ExecutionRow {
     reportAuditCommitSha: raw.report_audit_commit_sha,
     resultMarkdown: raw.result_markdown,
     resultTitle: raw.result_title,
+    requestDigest: raw.request_digest ?? null,
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
   };

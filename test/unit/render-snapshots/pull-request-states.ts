@@ -1,4 +1,7 @@
 import { baseBranchProblem } from "../../../src/approvals/base-branch.js";
+import { statementHash } from "../../../src/audit/statement-hash.js";
+import type { PriorExecution } from "../../../src/plan-pull-request/earlier-runs.js";
+import type { RequestFileEvaluation } from "../../../src/plan-pull-request/evaluate-request-file.js";
 import { loadPolicy } from "../../../src/policy/load/load-policy.js";
 import {
   approvalsFrom,
@@ -79,6 +82,29 @@ function brokenBasePolicyErrors(): string[] {
 
 export type CheckRunState = PullRequestState & { offerRun?: boolean };
 
+/** An earlier head commit of the pull request. */
+export const EARLIER_HEAD = "e".repeat(40);
+
+/**
+ * The execution the ledger holds of this request file, run on an earlier head commit (the same statements,
+ * parameters and target), reported in comment 77.
+ */
+export function ranBefore(e: RequestFileEvaluation, more: Partial<PriorExecution> = {}): PriorExecution {
+  if (!e.ok) throw new Error(`${e.path} does not evaluate, so it never ran`);
+  return {
+    key: "7e57".repeat(16),
+    requestPath: e.path,
+    headSha: EARLIER_HEAD,
+    target: e.header.target,
+    statements: e.statements.map((s) => ({ index: s.index, hash: statementHash(s.text), params: [] })),
+    state: "succeeded",
+    queuedAt: new Date("2026-11-21T09:00:00Z"),
+    endedAt: new Date("2026-11-21T09:00:02Z"),
+    resultUrl: "https://github.test/acme/r/pull/1#issuecomment-77",
+    ...more,
+  };
+}
+
 /** Every state, by the name its snapshot files carry. */
 export async function pullRequestStates(): Promise<Record<string, CheckRunState>> {
   const refund = await evaluate("queries/refund-order-42.sql", REFUND);
@@ -125,6 +151,28 @@ export async function pullRequestStates(): Promise<Record<string, CheckRunState>
       offerRun: true,
     },
     "ready-auto": { evaluations: [stagingRead], offerRun: true },
+    // A push left the request file as it was (say, it changed a README): it ran on the earlier head.
+    "already-ran": { evaluations: [refund], priorExecutions: [ranBefore(refund)], offerRun: true },
+    // A push added a second request file; the first one ran on the earlier head and does not run again.
+    "needs-approval-one-already-ran": {
+      evaluations: [refund, refundAndCheck],
+      approval: approvalStatusWith({
+        statuses: [requirementStatus(WRITES, ["dana"], 1), requirementStatus("defaults", [], 1)],
+        approvals: [countedApproval("dana", [WRITES], { reviewId: 11 })],
+      }),
+      priorExecutions: [ranBefore(refund)],
+      offerRun: true,
+    },
+    // It was rolled back on the earlier head (nothing changed): approved again, it may run again.
+    "ready-rolled-back-earlier": {
+      evaluations: [refund],
+      approval: approvalStatusWith({
+        statuses: [requirementStatus(WRITES, ["dana", "dave"], 0)],
+        approvals: TWO_DBAS,
+      }),
+      priorExecutions: [ranBefore(refund, { state: "rolled_back" })],
+      offerRun: true,
+    },
     fork: { evaluations: [stagingRead], fork: true, offerRun: true },
     "wrong-base": {
       evaluations: [refund],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderStatusComment } from "../../../src/render/render-status-comment.js";
 import { executionSummary, statusCommentParams } from "../../support/render-inputs.js";
-import { pullRequestStates } from "./pull-request-states.js";
+import { pullRequestStates, ranBefore } from "./pull-request-states.js";
 
 const states = await pullRequestStates();
 
@@ -33,5 +33,18 @@ describe("the status comment, as users read it", () => {
   ])("%s", async (name, executions) => {
     const body = renderStatusComment(statusCommentParams({ ...ready, executions }));
     await expect(body).toMatchFileSnapshot(`./__snapshots__/status-comment-${name}.md`);
+  });
+
+  it("executed, after another request file ran on an earlier commit", async () => {
+    const [refund] = ready.evaluations ?? [];
+    if (!refund) throw new Error("the ready state has a request file");
+    const body = renderStatusComment(
+      statusCommentParams({
+        ...ready,
+        executions: [executionSummary("queries/close-order-43.sql", "succeeded")],
+        priorExecutions: [ranBefore(refund)],
+      }),
+    );
+    await expect(body).toMatchFileSnapshot("./__snapshots__/status-comment-executed-after-earlier-commit.md");
   });
 });
