@@ -11,6 +11,7 @@ import { type AppPermissions, createSimState } from "./state/sim-state.js";
 import {
   closePullRequest,
   mergePullRequest,
+  type OpenPullRequestParams,
   openPullRequest,
   pushToPullRequest,
   retargetPullRequest,
@@ -77,17 +78,7 @@ export interface Simulator {
    * the user as sender.
    */
   createUserToken(login: string): string;
-  openPullRequest(p: {
-    repo: string;
-    number?: number;
-    author: string;
-    files: Record<string, string | null>;
-    base?: string;
-    title?: string;
-    body?: string;
-    fork?: boolean;
-    coAuthors?: string[];
-  }): Promise<number>;
+  openPullRequest(p: OpenPullRequestParams): Promise<number>;
   push(p: {
     repo: string;
     number: number;
