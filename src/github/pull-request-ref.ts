@@ -29,10 +29,15 @@ export interface PullRequestLike {
   requested_teams?: ReadonlyArray<unknown> | null;
 }
 
-export function pullRequestRef(
-  repository: { owner: { login: string }; name: string; full_name: string; default_branch: string },
-  pr: PullRequestLike,
-): PullRequestRef {
+/** The fields of a webhook's repository object that evaluation needs. */
+export interface RepositoryLike {
+  owner: { login: string };
+  name: string;
+  full_name: string;
+  default_branch: string;
+}
+
+export function pullRequestRef(repository: RepositoryLike, pr: PullRequestLike): PullRequestRef {
   return {
     owner: repository.owner.login,
     repo: repository.name,

@@ -1,29 +1,34 @@
 import type { GitHubClient } from "../github/octokit.js";
-import { pullRequestRef } from "../github/pull-request-ref.js";
+import { pullRequestRef, type RepositoryLike } from "../github/pull-request-ref.js";
 import type { RunFingerprint } from "../plan-pull-request/fingerprint.js";
 import { evaluatePullRequest, type PullRequestEvaluation } from "./evaluate-pull-request.js";
 import type { HandlerDeps } from "./handler-deps.js";
 
-export interface RepositoryLike {
-  owner: { login: string };
-  name: string;
-  full_name: string;
-  default_branch: string;
-}
+export type { RepositoryLike };
 
 interface CurrentParams {
   deps: HandlerDeps;
   octokit: GitHubClient;
   repository: RepositoryLike;
   pullNumber: number;
+  /** Just opened: there is no status comment of ours to look for yet. */
+  opened?: boolean;
 }
 
 /**
  * Re-reads the pull request before evaluating: a review, comment or click may arrive after a push, and the
  * verdict must be about the current head, not the one in the event.
  */
-export async function evaluateCurrentPullRequest(p: CurrentParams): Promise<PullRequestEvaluation | null> {
-  const read = await evaluateLive({ ...p, open: (pr) => pr.state === "open" });
+export async function evaluateCurrentPullRequest(
+  p: CurrentParams & {
+    /** Only when this is still the head: an event about an earlier head changes nothing. */
+    onlyHead?: string;
+  },
+): Promise<PullRequestEvaluation | null> {
+  const current = (pr: { state: string; head: { sha: string } }) =>
+    pr.state === "open" &&
+    (p.onlyHead === undefined || pr.head.sha.toLowerCase() === p.onlyHead.toLowerCase());
+  const read = await evaluateLive({ ...p, open: current });
   return read?.evaluation ?? null;
 }
 
@@ -32,7 +37,7 @@ export async function evaluateCurrentPullRequest(p: CurrentParams): Promise<Pull
  * its head (read before evaluating, which records what it finds ready), and a fresh evaluation.
  */
 export async function evaluateLive(
-  p: CurrentParams & { open: (pr: { state: string; merged: boolean }) => boolean },
+  p: CurrentParams & { open: (pr: { state: string; merged: boolean; head: { sha: string } }) => boolean },
 ): Promise<{ evaluation: PullRequestEvaluation; approved: RunFingerprint | null } | null> {
   const { repository } = p;
   const { data: pr } = await p.octokit.rest.pulls.get({
@@ -46,6 +51,9 @@ export async function evaluateLive(
   const evaluation = await evaluatePullRequest(
     { ...p.deps, octokit: p.octokit },
     pullRequestRef(repository, pr),
+    {
+      opened: p.opened ?? false,
+    },
   );
   return { evaluation, approved: approved && { digest: approved.fingerprint, parts: approved.parts } };
 }

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ScenarioEnvironment,
+  SIM_WEBHOOK_SECRET,
+  startScenarioEnvironment,
+} from "../../src/sandbox/scenario-environment.js";
+import { createStateStore } from "../../src/store/state-store.js";
+import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy } from "../support/builders/policy-file.js";
+import { sqlRequest } from "../support/builders/request-file.js";
+import { adminDatabaseUrl } from "../support/test-database.js";
+
+const REPO = "acme/db-requests";
+const POLICY = policy({ targets: { "orders-prod": ORDERS_PROD }, rules: [PROD_WRITES_NEED_TWO_DBAS] });
+
+/**
+ * GitHub delivers webhooks at least once, in no guaranteed order, and a late delivery carries its original
+ * body (issue 12, mechanism 1, in part): an `opened` event about a head that is no longer the head, arriving
+ * after the new head was approved, must change nothing.
+ */
+describe("an event about an earlier head, delivered late", () => {
+  let env: ScenarioEnvironment;
+  let openedPayload: unknown;
+
+  beforeAll(async () => {
+    env = await startScenarioEnvironment({
+      owner: "acme",
+      adminDatabaseUrl: adminDatabaseUrl(),
+      logLevel: "fatal",
+    });
+    env.sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": POLICY } });
+    env.sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
+    for (const login of ["alice", "dana", "dave"]) env.sim.addCollaborator({ repo: REPO, login });
+    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
+    const write = (id: number) => sqlRequest(`UPDATE orders SET status = 'x' WHERE id = ${id};`);
+    await env.sim.openPullRequest({
+      repo: REPO,
+      number: 1,
+      author: "alice",
+      files: { "queries/a.sql": write(1) },
+    });
+    openedPayload = env.sim.lastPayload("pull_request");
+    await env.sim.push({ repo: REPO, number: 1, author: "alice", files: { "queries/a.sql": write(2) } });
+    await env.sim.review({ repo: REPO, number: 1, by: "dana", state: "approve" });
+    await env.sim.review({ repo: REPO, number: 1, by: "dave", state: "approve" });
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const picture = async () => {
+    const pr = env.sim.report().pull_requests.find((p) => p.number === 1);
+    const record = await createStateStore(env.state.pool).findRequestState({ repo: REPO, pullNumber: 1 });
+    return {
+      checkRuns: pr?.check_runs.map((c) => ({ head: c.head_sha, conclusion: c.conclusion, title: c.title })),
+      comments: pr?.comments.map((c) => c.body),
+      reviews: pr?.reviews.map((r) => r.state),
+      state: record && { head: record.headSha, state: record.state },
+    };
+  };
+
+  it("is acknowledged and changes nothing: no check run, comment, dismissal or recorded state for the old head", async () => {
+    const before = await picture();
+    expect(before.state?.state).toBe("ready");
+    const head = env.sim.report().pull_requests.find((p) => p.number === 1)?.head_sha;
+    expect(before.state?.head).toBe(head);
+    const calls = env.sim.apiCalls.length;
+
+    // The original body, correctly signed, under a new delivery id: a late or duplicated event.
+    const late = await env.sim.deliverRaw({ event: "pull_request", payload: openedPayload });
+    expect(late.status).toBe(200);
+    expect(await picture()).toEqual(before);
+    // It read the pull request (and no more) to learn that its head had moved on.
+    const made = env.sim.apiCalls.slice(calls).map((c) => `${c.method} ${c.route}`);
+    expect(made.filter((r) => !r.includes("access_tokens"))).toEqual([
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+    ]);
+  });
+});
