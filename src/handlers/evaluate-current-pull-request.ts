@@ -13,23 +13,17 @@ interface CurrentParams {
   pullNumber: number;
   /** Just opened: there is no status comment of ours to look for yet. */
   opened?: boolean;
+  /** The head the event is about: when it is no longer the head, the event changes nothing ("moved"). */
+  onlyHead?: string;
 }
 
 /**
  * Re-reads the pull request before evaluating: a review, comment or click may arrive after a push, and the
  * verdict must be about the current head, not the one in the event.
  */
-export async function evaluateCurrentPullRequest(
-  p: CurrentParams & {
-    /** Only when this is still the head: an event about an earlier head changes nothing. */
-    onlyHead?: string;
-  },
-): Promise<PullRequestEvaluation | null> {
-  const current = (pr: { state: string; head: { sha: string } }) =>
-    pr.state === "open" &&
-    (p.onlyHead === undefined || pr.head.sha.toLowerCase() === p.onlyHead.toLowerCase());
-  const read = await evaluateLive({ ...p, open: current });
-  return read?.evaluation ?? null;
+export async function evaluateCurrentPullRequest(p: CurrentParams): Promise<PullRequestEvaluation | null> {
+  const read = await evaluateLive({ ...p, open: (pr) => pr.state === "open" });
+  return read === "moved" ? null : (read?.evaluation ?? null);
 }
 
 /**
@@ -38,13 +32,14 @@ export async function evaluateCurrentPullRequest(
  */
 export async function evaluateLive(
   p: CurrentParams & { open: (pr: { state: string; merged: boolean; head: { sha: string } }) => boolean },
-): Promise<{ evaluation: PullRequestEvaluation; approved: RunFingerprint | null } | null> {
+): Promise<{ evaluation: PullRequestEvaluation; approved: RunFingerprint | null } | "moved" | null> {
   const { repository } = p;
   const { data: pr } = await p.octokit.rest.pulls.get({
     owner: repository.owner.login,
     repo: repository.name,
     pull_number: p.pullNumber,
   });
+  if (p.onlyHead !== undefined && pr.head.sha.toLowerCase() !== p.onlyHead.toLowerCase()) return "moved";
   if (!p.open(pr)) return null;
   const key = { repo: repository.full_name, pullNumber: p.pullNumber, headSha: pr.head.sha };
   const approved = await p.deps.store.findApprovedRun(key);

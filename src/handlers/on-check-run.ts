@@ -36,9 +36,11 @@ export async function onCheckRun(deps: HandlerDeps, context: Context<"check_run"
         sender: sender.login,
         senderIsBot: isBotAccount(sender.login, sender.type ?? "User"),
       };
-      if (requested !== "run") await evaluateCurrentPullRequest(command);
+      // A button or "Re-run" on an older head's check run is about that head only: it changes nothing.
+      const onlyHead = run.head_sha;
+      if (requested !== "run") await evaluateCurrentPullRequest({ ...command, onlyHead });
       else if (await allowedToCommand(command))
-        await runCommand({ ...command, trigger: "button", closedReply: null });
+        await runCommand({ ...command, trigger: "button", closedReply: null, onlyHead });
     },
   });
 }

@@ -16,6 +16,8 @@ export interface RequestRunParams {
   sender: string;
   senderIsBot: boolean;
   trigger: RunTrigger;
+  /** The head the event is about (a check run's): when it is no longer the head, nothing runs or is said. */
+  onlyHead?: string;
   /** An evaluation this same delivery just made under the pull request's lock (`execute: auto`). */
   evaluated?: PullRequestEvaluation;
 }
@@ -33,6 +35,7 @@ export async function requestRun(p: RequestRunParams): Promise<RequestRunResult>
   const live = p.evaluated
     ? { evaluation: p.evaluated, approved: null }
     : await evaluateLive({ ...p, open: (pr) => (p.trigger === "merge" ? pr.merged : pr.state === "open") });
+  if (live === "moved") return { status: "ignored" };
   if (!live) return { status: "refused", message: "The pull request is closed, so nothing ran." };
   const { plan } = live.evaluation;
   const decision = decideRun({ ...p, ...live.evaluation, approved: live.approved, now: deps.now() });

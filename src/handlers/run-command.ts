@@ -20,7 +20,7 @@ export async function allowedToCommand(p: CommandParams): Promise<boolean> {
 
 /** `/querygate run` or the Run button: a run when the runner is enabled, else why nothing runs. */
 export async function runCommand(
-  p: CommandParams & { trigger: RunTrigger; closedReply: string | null },
+  p: CommandParams & { trigger: RunTrigger; closedReply: string | null; onlyHead?: string },
 ): Promise<void> {
   if (p.deps.runnerEnabled) return startRun(p);
   const evaluation = await evaluateCurrentPullRequest(p);

@@ -21,7 +21,7 @@ export interface CommandParams {
  * request that already ran. A fresh run says nothing here: its result comment follows.
  */
 export async function startRun(
-  p: CommandParams & { trigger: RunTrigger; evaluated?: PullRequestEvaluation },
+  p: CommandParams & { trigger: RunTrigger; evaluated?: PullRequestEvaluation; onlyHead?: string },
 ): Promise<void> {
   const reply = (body: string) =>
     p.octokit.rest.issues.createComment({

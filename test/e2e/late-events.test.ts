@@ -77,3 +77,70 @@ describe("an event about an earlier head, delivered late", () => {
     ]);
   });
 });
+
+/**
+ * GitHub keeps an older head's check run, and its Run button, clickable. A click on it is about that head
+ * only: with a newer head approved too, it must run nothing (not the newer head) and say nothing.
+ */
+describe("a Run button on an older head's check run", () => {
+  let env: ScenarioEnvironment;
+  let oldClick: unknown;
+
+  beforeAll(async () => {
+    env = await startScenarioEnvironment({
+      owner: "acme",
+      adminDatabaseUrl: adminDatabaseUrl(),
+      logLevel: "fatal",
+      targets: {
+        "orders-prod": {
+          databaseUrl: null,
+          env: ["ORDERS_PROD_URL"],
+          seed: "create table orders (id int primary key, status text); insert into orders values (1, 'paid'), (2, 'paid');",
+        },
+      },
+    });
+    env.sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": POLICY } });
+    env.sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
+    for (const login of ["alice", "dana", "dave"]) env.sim.addCollaborator({ repo: REPO, login });
+    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
+    const write = (id: number) => sqlRequest(`UPDATE orders SET status = 'refunded' WHERE id = ${id};`);
+    const approve = async () => {
+      await env.sim.review({ repo: REPO, number: 1, by: "dana", state: "approve" });
+      await env.sim.review({ repo: REPO, number: 1, by: "dave", state: "approve" });
+    };
+    await env.sim.openPullRequest({
+      repo: REPO,
+      number: 1,
+      author: "alice",
+      files: { "queries/a.sql": write(1) },
+    });
+    await approve();
+    // The click on the first head's Run button, built by GitHub but held back (nothing receives it now).
+    env.sim.setWebhookTarget("http://127.0.0.1:9/held", SIM_WEBHOOK_SECRET);
+    await env.sim
+      .clickCheckRunButton({ repo: REPO, number: 1, by: "alice", action: "run" })
+      .catch(() => undefined);
+    oldClick = env.sim.lastPayload("check_run");
+    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
+    await env.sim.push({ repo: REPO, number: 1, author: "alice", files: { "queries/a.sql": write(2) } });
+    await approve();
+  }, 120_000);
+
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it("runs nothing and says nothing; the newer, approved head still runs from its own button", async () => {
+    const comments = () => env.sim.report().pull_requests.find((p) => p.number === 1)?.comments.length;
+    const before = comments();
+    const late = await env.sim.deliverRaw({ event: "check_run", payload: oldClick });
+    expect(late.status).toBe(200);
+    await env.settleExecutions();
+    expect(await env.executions()).toEqual([]);
+    expect(comments()).toBe(before);
+
+    await env.sim.clickCheckRunButton({ repo: REPO, number: 1, by: "alice", action: "run" });
+    await env.settleExecutions();
+    expect((await env.executions()).map((e) => e.state)).toEqual(["succeeded"]);
+  });
+});
