@@ -6,6 +6,7 @@ import { validateProposedPolicy } from "../policy-tests/validate-proposed-policy
 import { bundledGrammarVersions } from "../sql/postgres/load-parser.js";
 import type { ExecutionSummary } from "../store/state-store.js";
 import type { EvaluateDeps } from "./evaluate-deps.js";
+import { keepApprovalContext } from "./keep-approval-context.js";
 import { loadApprovalStatus } from "./load-approval-status.js";
 import { loadEarlierRuns } from "./load-earlier-runs.js";
 
@@ -33,16 +34,11 @@ export async function gatherPullRequest(
       })
     : null;
   const { priorExecutions, earlier } = await loadEarlierRuns(store, { pr, policy, decided });
+  const context = { ...deps, pr, policyFiles: facts.contextFiles, parserVersions: bundledGrammarVersions() };
   const approval =
     decided && needsApprovals({ ...facts, decided, earlier })
-      ? await loadApprovalStatus({
-          ...deps,
-          pr,
-          requirements: decided.decision.requirements,
-          policyFiles: facts.contextFiles,
-          parserVersions: bundledGrammarVersions(),
-        })
-      : null;
+      ? await loadApprovalStatus({ ...context, requirements: decided.decision.requirements })
+      : await keepApprovalContext(context).then(() => null);
   const ref = { repo: `${pr.owner}/${pr.repo}`, pullNumber: pr.pullNumber, headSha: pr.headSha };
   const executions = await store.listExecutions(ref);
   return {

@@ -1,4 +1,3 @@
-import { approvalContextDigest, nextApprovalContext } from "../approvals/approval-context.js";
 import { approvalStatus } from "../approvals/approval-status.js";
 import type { ApprovalStatus } from "../approvals/approval-types.js";
 import { membershipQueries } from "../approvals/membership-queries.js";
@@ -7,6 +6,7 @@ import type { GitHubClient } from "../github/octokit.js";
 import type { PullRequestRef } from "../github/pull-request-ref.js";
 import type { RequirementSpec } from "../policy/policy-types.js";
 import type { StateStore } from "../store/state-store.js";
+import { keepApprovalContext } from "./keep-approval-context.js";
 
 /** Reads reviews, commit authors and the memberships that matter, then asks the pure core what counts. */
 export async function loadApprovalStatus(p: {
@@ -26,18 +26,7 @@ export async function loadApprovalStatus(p: {
     commitAuthors: authors.logins,
     commitAuthorsIncomplete: authors.incomplete,
   };
-  const key = { repo: `${pr.owner}/${pr.repo}`, pullNumber: pr.pullNumber };
-  const stored = await p.store.findApprovalContext(key);
-  const context = nextApprovalContext({
-    stored,
-    digest: approvalContextDigest({
-      baseRef: pr.baseRef,
-      policyFiles: p.policyFiles,
-      parserVersions: p.parserVersions,
-    }),
-    reviewIds: reviews.map((r) => r.id),
-  });
-  if (stored === null || context.changed) await p.store.recordApprovalContext({ ...key, ...context });
+  const watermark = await keepApprovalContext({ ...p, reviews });
   const memberships = await lookUpMemberships(
     octokit,
     membershipQueries({ requirements: p.requirements, reviews, pr: facts }),
@@ -46,7 +35,7 @@ export async function loadApprovalStatus(p: {
     requirements: p.requirements,
     pr: facts,
     reviews,
-    contextWatermark: context.watermark,
+    contextWatermark: watermark,
     isMember: memberships.isMember,
   });
 }
