@@ -57,7 +57,8 @@ export async function planDecision(p: PlanDecisionParams): Promise<DecisionPlan>
 
 export const POLICY_OWNERS_REQUIREMENT_ID = "policy_owners";
 
-function policyOwnersRequirement(owners: Principal[]): RequirementSpec {
+/** The requirement a pull request that changes policies/ or actions/ adds: one of the policy owners. */
+export function policyOwnersRequirement(owners: Principal[]): RequirementSpec {
   return {
     id: POLICY_OWNERS_REQUIREMENT_ID,
     source: "policy_owners",

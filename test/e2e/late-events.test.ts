@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ScenarioEnvironment,
-  SIM_WEBHOOK_SECRET,
-  startScenarioEnvironment,
-} from "../../src/sandbox/scenario-environment.js";
+import { type ScenarioEnvironment, SIM_WEBHOOK_SECRET } from "../../src/sandbox/scenario-environment.js";
 import { createStateStore } from "../../src/store/state-store.js";
 import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy } from "../support/builders/policy-file.js";
 import { sqlRequest } from "../support/builders/request-file.js";
-import { adminDatabaseUrl } from "../support/test-database.js";
+import { REQUESTS_REPO, startRequestsRepo } from "../support/requests-repo.js";
 
-const REPO = "acme/db-requests";
+const REPO = REQUESTS_REPO;
 const POLICY = policy({ targets: { "orders-prod": ORDERS_PROD }, rules: [PROD_WRITES_NEED_TWO_DBAS] });
 
 /**
@@ -22,15 +18,7 @@ describe("an event about an earlier head, delivered late", () => {
   let openedPayload: unknown;
 
   beforeAll(async () => {
-    env = await startScenarioEnvironment({
-      owner: "acme",
-      adminDatabaseUrl: adminDatabaseUrl(),
-      logLevel: "fatal",
-    });
-    env.sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": POLICY } });
-    env.sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
-    for (const login of ["alice", "dana", "dave"]) env.sim.addCollaborator({ repo: REPO, login });
-    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
+    env = await startRequestsRepo({ policy: POLICY });
     const write = (id: number) => sqlRequest(`UPDATE orders SET status = 'x' WHERE id = ${id};`);
     await env.sim.openPullRequest({
       repo: REPO,
@@ -87,10 +75,8 @@ describe("a Run button on an older head's check run", () => {
   let oldClick: unknown;
 
   beforeAll(async () => {
-    env = await startScenarioEnvironment({
-      owner: "acme",
-      adminDatabaseUrl: adminDatabaseUrl(),
-      logLevel: "fatal",
+    env = await startRequestsRepo({
+      policy: POLICY,
       targets: {
         "orders-prod": {
           databaseUrl: null,
@@ -99,10 +85,6 @@ describe("a Run button on an older head's check run", () => {
         },
       },
     });
-    env.sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": POLICY } });
-    env.sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
-    for (const login of ["alice", "dana", "dave"]) env.sim.addCollaborator({ repo: REPO, login });
-    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
     const write = (id: number) => sqlRequest(`UPDATE orders SET status = 'refunded' WHERE id = ${id};`);
     const approve = async () => {
       await env.sim.review({ repo: REPO, number: 1, by: "dana", state: "approve" });

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ScenarioEnvironment,
-  SIM_WEBHOOK_SECRET,
-  startScenarioEnvironment,
-} from "../../src/sandbox/scenario-environment.js";
+import type { ScenarioEnvironment } from "../../src/sandbox/scenario-environment.js";
 import { createStateStore } from "../../src/store/state-store.js";
 import { ORDERS_PROD, PROD_WRITES_NEED_TWO_DBAS, policy, rule } from "../support/builders/policy-file.js";
 import { sqlRequest } from "../support/builders/request-file.js";
-import { adminDatabaseUrl } from "../support/test-database.js";
+import { REQUESTS_REPO, startRequestsRepo } from "../support/requests-repo.js";
 
-const REPO = "acme/db-requests";
+const REPO = REQUESTS_REPO;
 // main: writes need two DBAs, and `release` may receive requests; release's own policy approves everything.
 const MAIN_POLICY = policy({
   targets: { "orders-prod": ORDERS_PROD },
@@ -30,21 +26,13 @@ describe("reviews given where no approval was needed, then a retarget", () => {
   let env: ScenarioEnvironment;
 
   beforeAll(async () => {
-    env = await startScenarioEnvironment({
-      owner: "acme",
-      adminDatabaseUrl: adminDatabaseUrl(),
-      logLevel: "fatal",
-    });
-    env.sim.createRepo({ fullName: REPO, files: { "policies/querygate.yml": MAIN_POLICY } });
+    env = await startRequestsRepo({ policy: MAIN_POLICY });
     env.sim.createBranch({
       repo: REPO,
       name: "release",
       from: "main",
       files: { "policies/querygate.yml": RELEASE_POLICY },
     });
-    env.sim.addTeam({ org: "acme", slug: "dba", members: ["dana", "dave"] });
-    for (const login of ["alice", "dana", "dave"]) env.sim.addCollaborator({ repo: REPO, login });
-    env.sim.setWebhookTarget(env.app.webhookUrl, SIM_WEBHOOK_SECRET);
     const write = sqlRequest("UPDATE orders SET status = 'refunded' WHERE id = 1;");
     await env.sim.openPullRequest({
       repo: REPO,

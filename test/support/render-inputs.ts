@@ -6,7 +6,7 @@ import { everyRequestRan, planPullRequest } from "../../src/plan-pull-request/pl
 import type { BasePolicy, PolicyChangeReport } from "../../src/plan-pull-request/pull-request-plan.js";
 import { combineDecisions } from "../../src/policy/evaluate/combine-decisions.js";
 import type { CompiledPolicy } from "../../src/policy/evaluate/compile-policy.js";
-import type { Decision, Principal, RequirementSpec } from "../../src/policy/policy-types.js";
+import type { Decision, RequirementSpec } from "../../src/policy/policy-types.js";
 import type { RenderCheckRunParams } from "../../src/render/render-check-run.js";
 import type {
   RenderExecutionResultParams,
@@ -195,17 +195,8 @@ export function executionSummary(
   };
 }
 
-/** The policy owners' requirement the app adds when a pull request changes policies/. */
-export function policyOwnersRequirement(from: Principal[]): RequirementSpec {
-  return {
-    id: "policy_owners",
-    source: "policy_owners",
-    label: "changes to policies/",
-    count: 1,
-    from,
-    statements: [],
-  };
-}
+/** The policy owners' requirement, as the app adds it when a pull request changes policies/. */
+export { policyOwnersRequirement } from "../../src/plan-pull-request/plan-decision.js";
 
 // ——— execution results ———
 
